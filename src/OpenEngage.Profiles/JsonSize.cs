@@ -1,0 +1,47 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace OpenEngage.Profiles;
+
+/// <summary>Measures the UTF-8 size of a JSON value as it would be stored.</summary>
+public static class JsonSize
+{
+    public static long Utf8Bytes(JsonNode? node)
+    {
+        if (node is null)
+        {
+            return 4;
+        }
+
+        var counter = new CountingBufferWriter();
+        using (var writer = new Utf8JsonWriter(counter))
+        {
+            node.WriteTo(writer);
+        }
+
+        return counter.Written;
+    }
+
+    private sealed class CountingBufferWriter : System.Buffers.IBufferWriter<byte>
+    {
+        private byte[] _scratch = new byte[4096];
+
+        public long Written { get; private set; }
+
+        public void Advance(int count) => Written += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Scratch(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Scratch(sizeHint);
+
+        private byte[] Scratch(int sizeHint)
+        {
+            if (sizeHint > _scratch.Length)
+            {
+                _scratch = new byte[sizeHint];
+            }
+
+            return _scratch;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using OpenEngage.Profiles;
+
+namespace OpenEngage.Storage;
+
+/// <summary>
+/// Durable storage of profiles. A backend applies updates with <see cref="ProfileEngine"/> inside its
+/// own transaction, so read-modify-write is atomic per profile, and returns only once every applied
+/// change is durable (survives a crash of the process or the machine).
+/// </summary>
+public interface IProfileStore : IAsyncDisposable
+{
+    /// <summary>Creates or migrates the schema. Called once at start-up, before any other member.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Applies <paramref name="updates"/> in order (each must have a <see cref="ProfileUpdate.Project"/>)
+    /// and returns one result per update, in the same order. A rejected update changes nothing.
+    /// When the returned task completes successfully, every applied change is durable.
+    /// </summary>
+    Task<IReadOnlyList<ApplyResult>> ApplyAsync(IReadOnlyList<ProfileUpdate> updates, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads one profile, or null when it does not exist.</summary>
+    Task<StoredProfile?> GetAsync(ProfileKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists the profiles of one project and profile kind, ordered by id, one page at a time.</summary>
+    Task<ProfilePage> ListAsync(ProfileListRequest request, CancellationToken cancellationToken = default);
+}
