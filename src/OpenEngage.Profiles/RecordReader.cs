@@ -86,7 +86,11 @@ public sealed class RecordReader(ProfileLimits limits)
         return DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Floor(milliseconds));
     }
 
-    /// <summary>The decimal string of a numeric distinct id, e.g. <c>12345</c> or <c>1.5</c>.</summary>
+    /// <summary>
+    /// The decimal string of a numeric distinct id, e.g. <c>12345</c> or <c>1.5</c>: exact for every
+    /// JSON number (<c>1e2</c> is <c>100</c>, <c>1.50</c> is <c>1.5</c>), so two different numbers never
+    /// share an id. A decimal string longer than any valid id is cut after its first 1025 characters.
+    /// </summary>
     public static string NumberToId(JsonElement number)
     {
         if (number.TryGetInt64(out var integer))
@@ -94,12 +98,55 @@ public sealed class RecordReader(ProfileLimits limits)
             return integer.ToString(CultureInfo.InvariantCulture);
         }
 
-        if (number.TryGetDecimal(out var fraction))
+        return ExactDecimal(number.GetRawText());
+    }
+
+    /// <summary>Writes a JSON number literal in plain decimal notation, without exponent or trailing fraction zeros.</summary>
+    private static string ExactDecimal(string literal)
+    {
+        const int Cap = 1024;
+        var negative = literal.StartsWith('-');
+        var body = negative ? literal[1..] : literal;
+        var e = body.IndexOfAny(['e', 'E']);
+        var mantissa = e < 0 ? body : body[..e];
+        var exponent = 0L;
+        if (e >= 0)
         {
-            return NumberMath.Normalize(fraction).ToString(CultureInfo.InvariantCulture);
+            var text = body[(e + 1)..];
+            if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out exponent))
+            {
+                exponent = text.StartsWith('-') ? -(long)int.MaxValue : int.MaxValue;
+            }
         }
 
-        return number.GetDouble().ToString("R", CultureInfo.InvariantCulture);
+        var dot = mantissa.IndexOf('.');
+        var digits = dot < 0 ? mantissa : string.Concat(mantissa.AsSpan(0, dot), mantissa.AsSpan(dot + 1));
+        // The decimal point sits before digits[point].
+        var point = (dot < 0 ? mantissa.Length : dot) + exponent;
+        var leading = digits.Length - digits.TrimStart('0').Length;
+        digits = digits.Trim('0');
+        point -= leading;
+        if (digits.Length == 0)
+        {
+            return "0";
+        }
+
+        string plain;
+        if (point <= 0)
+        {
+            plain = "0." + new string('0', (int)Math.Min(-point, Cap)) + digits;
+        }
+        else if (point >= digits.Length)
+        {
+            plain = digits + new string('0', (int)Math.Min(point - digits.Length, Cap));
+        }
+        else
+        {
+            plain = digits[..(int)point] + "." + digits[(int)point..];
+        }
+
+        plain = (negative ? "-" : "") + plain;
+        return plain.Length > Cap + 1 ? plain[..(Cap + 1)] : plain;
     }
 
     private sealed class ReadState(RecordReader reader)
@@ -259,7 +306,7 @@ public sealed class RecordReader(ProfileLimits limits)
 
             if (id.Length > 255)
             {
-                throw Reject(field, $"{field} is {id.Length} characters long; the limit is 255 (ids are never truncated)");
+                throw Reject(field, $"{field} is longer than 255 characters (ids are never truncated)");
             }
 
             return id;
