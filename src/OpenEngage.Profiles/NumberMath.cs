@@ -32,12 +32,22 @@ public static class NumberMath
     public static JsonNode Add(JsonNode current, decimal delta)
     {
         var value = current.AsValue();
+        var exact = false;
+        decimal number = 0;
         if (value.TryGetValue<long>(out var integer))
         {
-            return ToNode(integer + delta);
+            (number, exact) = (integer, true);
+        }
+        else if (value.TryGetValue<decimal>(out number))
+        {
+            exact = true;
+        }
+        else if (value.TryGetValue<JsonElement>(out var element) && element.TryGetDecimal(out number))
+        {
+            exact = true;
         }
 
-        if (value.TryGetValue<decimal>(out var number))
+        if (exact)
         {
             try
             {
@@ -46,17 +56,6 @@ public static class NumberMath
             catch (OverflowException)
             {
                 // Leave decimal's range: continue in double below.
-            }
-        }
-
-        if (value.TryGetValue<JsonElement>(out var element) && element.TryGetDecimal(out number))
-        {
-            try
-            {
-                return ToNode(number + delta);
-            }
-            catch (OverflowException)
-            {
             }
         }
 

@@ -46,6 +46,9 @@ internal static class TestKit
     public static ApplyResult Apply(string? current, string members, ProfileLimits? limits = null) =>
         Apply(Profile(current), Valid(Record(members), limits: limits), limits);
 
+    public static ApplyResult Apply(string? current, ProfileUpdate update, ProfileLimits? limits = null) =>
+        Apply(Profile(current), update, limits);
+
     public static ApplyResult Apply(JsonObject? current, ProfileUpdate update, ProfileLimits? limits = null) =>
         new ProfileEngine(limits ?? ProfileLimits.Default).Apply(current, update);
 
