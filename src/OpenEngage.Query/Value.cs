@@ -76,24 +76,37 @@ public abstract record Value
                 }
 
             case JsonValue value:
-                switch (value.GetValueKind())
-                {
-                    case JsonValueKind.String:
-                        return new StringValue(value.GetValue<string>());
-                    case JsonValueKind.True:
-                        return True;
-                    case JsonValueKind.False:
-                        return False;
-                    case JsonValueKind.Number:
-                        return NumberValue.TryParse(value.ToJsonString(), out var number) ? number : Undefined;
-                    case JsonValueKind.Null:
-                        return Null;
-                    default:
-                        return Undefined;
-                }
+                return FromJsonValue(value);
 
             default:
                 return Undefined;
+        }
+    }
+
+    private static Value FromJsonValue(JsonValue value)
+    {
+        try
+        {
+            switch (value.GetValueKind())
+            {
+                case JsonValueKind.String:
+                    return new StringValue(value.TryGetValue<string>(out var text) ? text : JsonSerializer.Deserialize<string>(value.ToJsonString())!);
+                case JsonValueKind.True:
+                    return True;
+                case JsonValueKind.False:
+                    return False;
+                case JsonValueKind.Number:
+                    return NumberValue.TryParse(value.ToJsonString(), out var number) ? number : Undefined;
+                case JsonValueKind.Null:
+                    return Null;
+                default:
+                    return Undefined;
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or JsonException or NotSupportedException)
+        {
+            // A node built in code around a value JSON cannot represent (NaN, say): not a stored value.
+            return Undefined;
         }
     }
 }

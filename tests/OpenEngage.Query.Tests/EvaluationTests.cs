@@ -361,4 +361,19 @@ public class EvaluationTests
         Assert.Same(Value.Undefined, expression.Evaluate([], TestKit.Now));
         Assert.False(expression.Matches([], TestKit.Now));
     }
+
+    [Fact]
+    public void Nodes_built_in_code_convert_like_parsed_json()
+    {
+        var profile = new System.Text.Json.Nodes.JsonObject
+        {
+            ["when"] = System.Text.Json.Nodes.JsonValue.Create(new DateTime(2024, 3, 5, 10, 20, 30, DateTimeKind.Utc)),
+            ["count"] = 3L,
+            ["ratio"] = 0.25m,
+            ["nan"] = double.NaN,
+        };
+        Assert.Equal("true", WhereExpression.Parse("properties[\"when\"] > datetime(\"2024-01-01\")").Evaluate(profile, TestKit.Now).ToString());
+        Assert.Equal("3.25", WhereExpression.Parse("properties[\"count\"] + properties[\"ratio\"]").Evaluate(profile, TestKit.Now).ToString());
+        Assert.Equal("undefined", WhereExpression.Parse("properties[\"nan\"]").Evaluate(profile, TestKit.Now).ToString());
+    }
 }
