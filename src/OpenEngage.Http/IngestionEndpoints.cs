@@ -1,0 +1,80 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenEngage.Ingestion;
+using OpenEngage.Profiles;
+
+namespace OpenEngage.Http;
+
+/// <summary>Maps <c>/engage</c> and <c>/groups</c>, GET and POST.</summary>
+public static partial class IngestionEndpoints
+{
+    public static IEndpointRouteBuilder MapIngestion(this IEndpointRouteBuilder endpoints)
+    {
+        foreach (var (path, kind) in new[] { ("/engage", ProfileKind.User), ("/groups", ProfileKind.Group) })
+        {
+            RequestDelegate handler = context => HandleAsync(context, kind);
+            // Routing matches "/engage/" too.
+            endpoints.MapMethods(path, ["GET", "POST"], handler);
+        }
+
+        return endpoints;
+    }
+
+    private static async Task HandleAsync(HttpContext context, ProfileKind kind)
+    {
+        var services = context.RequestServices;
+        var limits = services.GetRequiredService<IOptions<IngestionLimitsOptions>>().Value;
+        var pipeline = services.GetRequiredService<IngestPipeline>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var receivedAt = time.GetUtcNow();
+        var parameters = new IngestionParameters();
+
+        DecodedBatch batch;
+        try
+        {
+            batch = await IngestionRequestReader.ReadAsync(context.Request, parameters, limits, context.RequestAborted);
+        }
+        catch (WireError error)
+        {
+            await IngestionResponse.WriteErrorAsync(context.Response, parameters, error.StatusCode, error.Message);
+            return;
+        }
+
+        using (batch)
+        {
+            if (parameters.Callback is { } callback && !IngestionResponse.IsSafeCallback(callback))
+            {
+                await IngestionResponse.WriteErrorAsync(context.Response, parameters, 400, "unsafe callback name");
+                return;
+            }
+
+            var clientIp = parameters.UseClientIp ? Unmapped(context.Connection.RemoteIpAddress) : null;
+            IngestResult result;
+            try
+            {
+                // Not the request's abort token: once the store has the batch, it is applied and
+                // made durable whether or not the client is still waiting.
+                result = await pipeline.IngestAsync(batch.Records, new IngestContext(kind, receivedAt, clientIp), CancellationToken.None);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                LogStoreFailure(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngestionEndpoints)), error);
+                await IngestionResponse.WriteErrorAsync(context.Response, parameters, 500, "the update could not be stored; nothing of it was acknowledged");
+                return;
+            }
+
+            await IngestionResponse.WriteResultAsync(context.Response, parameters, result);
+        }
+    }
+
+    private static IPAddress? Unmapped(IPAddress? address) =>
+        address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storing an ingestion batch failed")]
+    private static partial void LogStoreFailure(ILogger logger, Exception error);
+}

@@ -1,0 +1,16 @@
+namespace OpenEngage.Http;
+
+/// <summary>Request limits of the ingestion endpoints (contract §1), configuration section <c>Ingestion</c>.</summary>
+public sealed class IngestionLimitsOptions
+{
+    public const string Section = "Ingestion";
+
+    /// <summary>More records in one request: 400, nothing applied.</summary>
+    public int MaxRecordsPerRequest { get; set; } = 2000;
+
+    /// <summary>A larger record (its JSON text): 413, nothing applied.</summary>
+    public int MaxRecordBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>A larger body after Content-Encoding is undone: 413, nothing applied.</summary>
+    public int MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
+}

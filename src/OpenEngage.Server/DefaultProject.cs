@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using OpenEngage.Ingestion;
+
+namespace OpenEngage.Server;
+
+/// <summary>
+/// With no project configured, the server creates one on first start and keeps it in the data
+/// directory (<c>project.json</c>), so a server started with no configuration works at once.
+/// </summary>
+public static class DefaultProject
+{
+    public const string FileName = "project.json";
+
+    private static readonly JsonSerializerOptions FileFormat = new() { WriteIndented = true };
+
+    /// <summary>Loads the kept project, or creates and keeps a new one. <paramref name="created"/> tells which.</summary>
+    public static ProjectOptions LoadOrCreate(string dataDirectory, out bool created)
+    {
+        var path = System.IO.Path.Combine(dataDirectory, FileName);
+        if (File.Exists(path))
+        {
+            created = false;
+            return JsonSerializer.Deserialize<ProjectOptions>(File.ReadAllText(path))
+                ?? throw new InvalidOperationException($"{path} does not hold a project.");
+        }
+
+        Directory.CreateDirectory(dataDirectory);
+        var project = new ProjectOptions
+        {
+            Name = "default",
+            Token = RandomNumberGenerator.GetHexString(32, lowercase: true),
+            ApiSecret = RandomNumberGenerator.GetHexString(32, lowercase: true),
+        };
+        var temporary = path + ".tmp";
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        {
+            JsonSerializer.Serialize(file, project, FileFormat);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+        created = true;
+        return project;
+    }
+}
