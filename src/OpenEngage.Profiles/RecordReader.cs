@@ -34,6 +34,11 @@ public sealed class RecordReader(ProfileLimits limits)
         {
             return new(null, rejected.Error, state.DistinctId);
         }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json refuses to read a string holding an unpaired surrogate escape such as "\ud800".
+            return new(null, new RecordError("", "the record holds a string that is not valid Unicode (an unpaired surrogate)"), state.DistinctId);
+        }
     }
 
     private sealed class RecordRejected(RecordError error) : Exception(error.Message)
