@@ -22,6 +22,7 @@ public static partial class OpenEngageServer
 
         builder.Services.Configure<IngestionLimitsOptions>(configuration.GetSection(IngestionLimitsOptions.Section));
         builder.Services.Configure<StorageOptions>(configuration.GetSection(StorageOptions.Section));
+        builder.Services.PostConfigure<StorageOptions>(options => options.Path = Path.GetFullPath(options.Path));
         builder.Services.Configure<GeolocationOptions>(configuration.GetSection("Geolocation"));
         builder.Services.Configure<NetworkOptions>(configuration.GetSection(NetworkOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
