@@ -1,0 +1,575 @@
+using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using OpenEngage.Profiles;
+
+namespace OpenEngage.Storage.Sqlite;
+
+/// <summary>
+/// Stores profiles in one SQLite file (WAL journal, <c>synchronous=FULL</c>).
+/// </summary>
+/// <remarks>
+/// Writes use group commit: every <see cref="ApplyAsync"/> batch is queued, and a single writer
+/// thread that owns the write connection takes everything queued (up to
+/// <see cref="SqliteStoreOptions.MaxUpdatesPerCommit"/> updates), applies it in queue order in ONE
+/// transaction, commits, and only then completes the waiting callers. Several updates to one
+/// profile in a commit see each other and the profile is written once. When a transaction fails,
+/// every caller of that group gets the exception and nothing of the group is stored.
+/// Reads use pooled read-only connections, which WAL lets run alongside the writer.
+/// </remarks>
+public sealed partial class SqliteProfileStore : IProfileStore
+{
+    /// <summary>The name of the database file inside <see cref="SqliteStoreOptions.Path"/>.</summary>
+    public const string DatabaseFileName = "openengage.db";
+
+    private const int QueueCapacity = 1024;
+
+    private static readonly JsonSerializerOptions StorageJson = new()
+    {
+        // Stored text is read back only as JSON, never embedded in HTML: keep non-ASCII as is.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private readonly ProfileEngine _engine;
+    private readonly ILogger<SqliteProfileStore> _logger;
+    private readonly string _directory;
+    private readonly int _maxUpdatesPerCommit;
+    private readonly string _writeConnectionString;
+    private readonly string _readConnectionString;
+    private readonly Channel<WriteRequest> _queue;
+    private readonly Dictionary<ProfileKey, WorkingEntry> _working = [];
+    private readonly List<WriteRequest> _group = [];
+
+    private SqliteConnection? _writer;
+    private SqliteCommand? _select;
+    private SqliteCommand? _upsert;
+    private SqliteCommand? _delete;
+    private Task? _writerLoop;
+    private int _initialized;
+    private int _disposed;
+
+    public SqliteProfileStore(SqliteStoreOptions options, ProfileEngine engine, ILogger<SqliteProfileStore> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxUpdatesPerCommit, 1);
+
+        _engine = engine;
+        _logger = logger;
+        _directory = System.IO.Path.GetFullPath(options.Path);
+        _maxUpdatesPerCommit = options.MaxUpdatesPerCommit;
+        DatabasePath = System.IO.Path.Combine(_directory, DatabaseFileName);
+
+        _writeConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = false,
+        }.ToString();
+        _readConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadOnly,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+        }.ToString();
+
+        _queue = Channel.CreateBounded<WriteRequest>(new BoundedChannelOptions(QueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string DatabasePath { get; }
+
+    /// <summary>The journal mode of the write connection, as read back from SQLite.</summary>
+    internal string? JournalMode { get; private set; }
+
+    /// <summary>The <c>synchronous</c> setting of the write connection, as read back from SQLite (2 = FULL).</summary>
+    internal long Synchronous { get; private set; }
+
+    /// <summary>Runs on the writer thread each time it has taken a group, before its transaction begins.</summary>
+    internal Action? OnGroupTaken { get; set; }
+
+    public Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Interlocked.Exchange(ref _initialized, 1) != 0)
+        {
+            throw new InvalidOperationException("The store is already initialized.");
+        }
+
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Directory.CreateDirectory(_directory);
+
+            foreach (var migration in OpenWriter())
+            {
+                LogMigrationApplied(migration.Version, migration.Description, DatabasePath);
+            }
+        }
+        catch
+        {
+            CloseWriter();
+            Volatile.Write(ref _initialized, 0);
+            throw;
+        }
+
+        LogOpened(DatabasePath, JournalMode!, Synchronous);
+
+        _writerLoop = Task.Factory.StartNew(WriterLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        return Task.CompletedTask;
+    }
+
+    public async Task<IReadOnlyList<ApplyResult>> ApplyAsync(IReadOnlyList<ProfileUpdate> updates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        foreach (var update in updates)
+        {
+            if (update?.Project is null)
+            {
+                throw new ArgumentException("Every update needs a project.", nameof(updates));
+            }
+        }
+
+        EnsureOpen();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (updates.Count == 0)
+        {
+            return [];
+        }
+
+        var request = new WriteRequest(updates);
+        try
+        {
+            await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new ObjectDisposedException(GetType().FullName);
+        }
+
+        if (!cancellationToken.CanBeCanceled)
+        {
+            return await request.Completion.Task.ConfigureAwait(false);
+        }
+
+        // Cancellation withdraws the batch only while it is still queued; once the writer has taken
+        // it, the caller waits for the commit so the outcome is never in doubt.
+        using (cancellationToken.Register(static (state, token) => ((WriteRequest)state!).TryCancel(token), request))
+        {
+            return await request.Completion.Task.ConfigureAwait(false);
+        }
+    }
+
+    public async Task<StoredProfile?> GetAsync(ProfileKey key, CancellationToken cancellationToken = default)
+    {
+        EnsureOpen();
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT properties FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;";
+        command.Parameters.AddWithValue("$project", key.Project);
+        command.Parameters.AddWithValue("$group_key", key.GroupKey);
+        command.Parameters.AddWithValue("$id", key.Id);
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new StoredProfile(key, ParseProperties(reader.GetString(0)))
+            : null;
+    }
+
+    public async Task<ProfilePage> ListAsync(ProfileListRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Project);
+        ArgumentNullException.ThrowIfNull(request.GroupKey);
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
+        EnsureOpen();
+
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+
+        // One read transaction: the count and the page come from the same snapshot.
+        await using var transaction = connection.BeginTransaction(deferred: true);
+
+        long total;
+        await using (var count = connection.CreateCommand())
+        {
+            count.Transaction = transaction;
+            count.CommandText = "SELECT count(*) FROM profiles WHERE project = $project AND group_key = $group_key;";
+            count.Parameters.AddWithValue("$project", request.Project);
+            count.Parameters.AddWithValue("$group_key", request.GroupKey);
+            total = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        var profiles = new List<StoredProfile>(Math.Min(request.Limit, (int)Math.Min(total, 1024)));
+        if (request.Limit > 0 && request.Offset < total)
+        {
+            await using var page = connection.CreateCommand();
+            page.Transaction = transaction;
+            page.CommandText = """
+                SELECT id, properties FROM profiles
+                WHERE project = $project AND group_key = $group_key
+                ORDER BY id
+                LIMIT $limit OFFSET $offset;
+                """;
+            page.Parameters.AddWithValue("$project", request.Project);
+            page.Parameters.AddWithValue("$group_key", request.GroupKey);
+            page.Parameters.AddWithValue("$limit", request.Limit);
+            page.Parameters.AddWithValue("$offset", request.Offset);
+
+            await using var reader = await page.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var key = new ProfileKey(request.Project, request.GroupKey, reader.GetString(0));
+                profiles.Add(new StoredProfile(key, ParseProperties(reader.GetString(1))));
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new ProfilePage(profiles, total);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Stop accepting; the writer finishes everything already queued, then exits.
+        _queue.Writer.TryComplete();
+        if (_writerLoop is not null)
+        {
+            await _writerLoop.ConfigureAwait(false);
+        }
+
+        CloseWriter();
+        using (var pooled = new SqliteConnection(_readConnectionString))
+        {
+            SqliteConnection.ClearPool(pooled);
+        }
+
+        if (_writerLoop is not null)
+        {
+            LogClosed(DatabasePath);
+        }
+    }
+
+    private void EnsureOpen()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Volatile.Read(ref _initialized) == 0)
+        {
+            throw new InvalidOperationException("Call InitializeAsync before using the store.");
+        }
+    }
+
+    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_readConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static JsonObject ParseProperties(string json) =>
+        JsonNode.Parse(json) as JsonObject
+        ?? throw new InvalidDataException("A stored profile's properties are not a JSON object.");
+
+    // ---- The writer: everything below runs on the writer thread only (after InitializeAsync). ----
+
+    /// <summary>Opens and configures the write connection, migrates the schema and returns the migrations applied.</summary>
+    private IReadOnlyList<SqliteSchema.Migration> OpenWriter()
+    {
+        var connection = new SqliteConnection(_writeConnectionString);
+        try
+        {
+            connection.Open();
+
+            var journalMode = (string?)ExecuteScalar(connection, "PRAGMA journal_mode = WAL;");
+            if (!string.Equals(journalMode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"SQLite refused the WAL journal for {DatabasePath} (journal mode is {journalMode}).");
+            }
+
+            ExecuteScalar(connection, "PRAGMA synchronous = FULL;");
+            var synchronous = (long)ExecuteScalar(connection, "PRAGMA synchronous;")!;
+            if (synchronous != 2)
+            {
+                throw new InvalidOperationException($"SQLite refused synchronous=FULL for {DatabasePath} (it is {synchronous}).");
+            }
+
+            // The writer re-reads the profiles it updates: keep a generous page cache (64 MiB; the
+            // default is 2 MiB).
+            ExecuteScalar(connection, "PRAGMA cache_size = -65536;");
+
+            var applied = SqliteSchema.Migrate(connection);
+
+            _select = Prepare(connection, "SELECT properties FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;", withProperties: false);
+            _upsert = Prepare(connection, """
+                INSERT INTO profiles (project, group_key, id, properties) VALUES ($project, $group_key, $id, $properties)
+                ON CONFLICT (project, group_key, id) DO UPDATE SET properties = excluded.properties;
+                """, withProperties: true);
+            _delete = Prepare(connection, "DELETE FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;", withProperties: false);
+
+            JournalMode = journalMode;
+            Synchronous = synchronous;
+            _writer = connection;
+            return applied;
+        }
+        catch
+        {
+            CloseWriter();
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private void CloseWriter()
+    {
+        _select?.Dispose();
+        _upsert?.Dispose();
+        _delete?.Dispose();
+        _writer?.Dispose();
+        _select = _upsert = _delete = null;
+        _writer = null;
+    }
+
+    private static object? ExecuteScalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static SqliteCommand Prepare(SqliteConnection connection, string sql, bool withProperties)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.Add("$project", SqliteType.Text);
+        command.Parameters.Add("$group_key", SqliteType.Text);
+        command.Parameters.Add("$id", SqliteType.Text);
+        if (withProperties)
+        {
+            command.Parameters.Add("$properties", SqliteType.Text);
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    private void WriterLoop()
+    {
+        var reader = _queue.Reader;
+        while (WaitToRead(reader))
+        {
+            _group.Clear();
+            var updates = 0;
+            while (updates < _maxUpdatesPerCommit && reader.TryRead(out var request))
+            {
+                if (request.TryClaim())
+                {
+                    _group.Add(request);
+                    updates += request.Updates.Count;
+                }
+            }
+
+            if (_group.Count > 0)
+            {
+                OnGroupTaken?.Invoke();
+                CommitGroup(_group, updates);
+            }
+        }
+
+        _group.Clear();
+    }
+
+    private static bool WaitToRead(ChannelReader<WriteRequest> reader)
+    {
+        var wait = reader.WaitToReadAsync();
+        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+    }
+
+    private void CommitGroup(List<WriteRequest> group, int updateCount)
+    {
+        var results = new ApplyResult[group.Count][];
+        try
+        {
+            if (_writer is null)
+            {
+                OpenWriter();
+            }
+
+            using var transaction = _writer!.BeginTransaction(deferred: false);
+            _select!.Transaction = transaction;
+            _upsert!.Transaction = transaction;
+            _delete!.Transaction = transaction;
+
+            for (var i = 0; i < group.Count; i++)
+            {
+                var updates = group[i].Updates;
+                var batch = new ApplyResult[updates.Count];
+                for (var j = 0; j < updates.Count; j++)
+                {
+                    batch[j] = ApplyToWorkingSet(updates[j]);
+                }
+
+                results[i] = batch;
+            }
+
+            foreach (var (key, entry) in _working)
+            {
+                if (!entry.Dirty)
+                {
+                    continue;
+                }
+
+                if (entry.Current is { } profile)
+                {
+                    Bind(_upsert, key);
+                    _upsert.Parameters[3].Value = profile.ToJsonString(StorageJson);
+                    _upsert.ExecuteNonQuery();
+                }
+                else if (entry.Stored)
+                {
+                    Bind(_delete, key);
+                    _delete.ExecuteNonQuery();
+                }
+            }
+
+            transaction.Commit();
+        }
+        catch (Exception exception)
+        {
+            LogGroupFailed(exception, group.Count, updateCount, DatabasePath);
+
+            // The transaction rolled back (or never began); start again from a fresh connection.
+            CloseWriter();
+            foreach (var request in group)
+            {
+                request.Completion.TrySetException(exception);
+            }
+
+            return;
+        }
+        finally
+        {
+            _working.Clear();
+        }
+
+        for (var i = 0; i < group.Count; i++)
+        {
+            group[i].Completion.TrySetResult(results[i]);
+        }
+    }
+
+    private ApplyResult ApplyToWorkingSet(ProfileUpdate update)
+    {
+        var key = update.Key;
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_working, key, out var known);
+        if (!known)
+        {
+            entry.Current = Load(key);
+            entry.Stored = entry.Current is not null;
+        }
+
+        var result = _engine.Apply(entry.Current, update);
+        switch (result.Status)
+        {
+            case ApplyStatus.Upserted:
+                entry.Current = result.Profile;
+                entry.Dirty = true;
+                break;
+            case ApplyStatus.Deleted:
+                entry.Current = null;
+                entry.Dirty = true;
+                break;
+        }
+
+        return result;
+    }
+
+    private JsonObject? Load(ProfileKey key)
+    {
+        Bind(_select!, key);
+        using var reader = _select!.ExecuteReader();
+        return reader.Read() ? ParseProperties(reader.GetString(0)) : null;
+    }
+
+    private static void Bind(SqliteCommand command, ProfileKey key)
+    {
+        command.Parameters[0].Value = key.Project;
+        command.Parameters[1].Value = key.GroupKey;
+        command.Parameters[2].Value = key.Id;
+    }
+
+    /// <summary>A profile's state within the transaction being built.</summary>
+    private struct WorkingEntry
+    {
+        /// <summary>The current properties; null when the profile does not exist.</summary>
+        public JsonObject? Current;
+
+        /// <summary>True when the profile exists in the database.</summary>
+        public bool Stored;
+
+        /// <summary>True when <see cref="Current"/> differs from the database.</summary>
+        public bool Dirty;
+    }
+
+    /// <summary>One queued <see cref="ApplyAsync"/> batch and its waiting caller.</summary>
+    private sealed class WriteRequest(IReadOnlyList<ProfileUpdate> updates)
+    {
+        private const int Queued = 0, Claimed = 1, Canceled = 2;
+        private int _state;
+
+        public IReadOnlyList<ProfileUpdate> Updates { get; } = updates;
+
+        public TaskCompletionSource<IReadOnlyList<ApplyResult>> Completion { get; } =
+            new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The writer takes the batch; from now on it will be committed or failed, not canceled.</summary>
+        public bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Queued) == Queued;
+
+        public void TryCancel(CancellationToken cancellationToken)
+        {
+            if (Interlocked.CompareExchange(ref _state, Canceled, Queued) == Queued)
+            {
+                Completion.TrySetCanceled(cancellationToken);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "Profile store opened at {DatabasePath} (SQLite journal mode {JournalMode}, synchronous {Synchronous})")]
+    private partial void LogOpened(string databasePath, string journalMode, long synchronous);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information,
+        Message = "Applied schema migration {Version} ({Description}) to {DatabasePath}")]
+    private partial void LogMigrationApplied(int version, string description, string databasePath);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error,
+        Message = "A commit of {RequestCount} batches ({UpdateCount} updates) to {DatabasePath} failed; none of them was stored")]
+    private partial void LogGroupFailed(Exception exception, int requestCount, int updateCount, string databasePath);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Profile store at {DatabasePath} closed")]
+    private partial void LogClosed(string databasePath);
+}

@@ -1,0 +1,89 @@
+using Microsoft.Data.Sqlite;
+
+namespace OpenEngage.Storage.Sqlite;
+
+/// <summary>
+/// The schema as an ordered list of migrations. <c>schema_version</c> records every migration
+/// applied; a migration is never edited once released, only followed by a new one.
+/// </summary>
+internal static class SqliteSchema
+{
+    public sealed record Migration(int Version, string Description, string Sql);
+
+    public static readonly IReadOnlyList<Migration> Migrations =
+    [
+        new(1, "profiles table", """
+            CREATE TABLE profiles (
+                project    TEXT NOT NULL,
+                group_key  TEXT NOT NULL,
+                id         TEXT NOT NULL,
+                properties TEXT NOT NULL, -- a JSON object
+                PRIMARY KEY (project, group_key, id)
+            ) WITHOUT ROWID;
+            """),
+    ];
+
+    public static int LatestVersion => Migrations[^1].Version;
+
+    /// <summary>
+    /// Brings the database to <see cref="LatestVersion"/> in one transaction and returns the
+    /// versions it applied (none when the schema is already current).
+    /// </summary>
+    public static IReadOnlyList<Migration> Migrate(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction(deferred: false);
+
+        Execute(connection, transaction, """
+            CREATE TABLE IF NOT EXISTS schema_version (
+                version    INTEGER PRIMARY KEY,
+                applied_at TEXT NOT NULL
+            );
+            """);
+
+        long current;
+        using (var query = connection.CreateCommand())
+        {
+            query.Transaction = transaction;
+            query.CommandText = "SELECT coalesce(max(version), 0) FROM schema_version;";
+            current = (long)query.ExecuteScalar()!;
+        }
+
+        if (current > LatestVersion)
+        {
+            throw new InvalidOperationException(
+                $"The database has schema version {current}, newer than this server understands ({LatestVersion}). Upgrade the server.");
+        }
+
+        var applied = new List<Migration>();
+        foreach (var migration in Migrations)
+        {
+            if (migration.Version <= current)
+            {
+                continue;
+            }
+
+            Execute(connection, transaction, migration.Sql);
+            using (var record = connection.CreateCommand())
+            {
+                record.Transaction = transaction;
+                record.CommandText = "INSERT INTO schema_version (version, applied_at) VALUES ($version, $applied_at);";
+                record.Parameters.AddWithValue("$version", migration.Version);
+                record.Parameters.AddWithValue("$applied_at", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+                record.ExecuteNonQuery();
+            }
+
+            applied.Add(migration);
+        }
+
+        transaction.Commit();
+        return applied;
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
