@@ -1,0 +1,323 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenEngage.Profiles;
+using OpenEngage.Storage.Sqlite;
+
+namespace OpenEngage.Storage.Tests;
+
+public sealed class SqliteProfileStoreTests : ProfileStoreContract
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "openengage-storage-tests", Guid.NewGuid().ToString("N"));
+    private readonly List<SqliteProfileStore> _extraStores = [];
+    private int _created;
+    private string? _current;
+
+    protected override Task<IProfileStore> CreateStoreAsync(ProfileEngine engine)
+    {
+        _current = Path.Combine(_root, $"store-{_created++}");
+        return OpenAsync(_current, engine);
+    }
+
+    protected override Task<IProfileStore> ReopenStoreAsync(ProfileEngine engine) =>
+        OpenAsync(_current ?? throw new InvalidOperationException("No store was created yet."), engine);
+
+    private static async Task<IProfileStore> OpenAsync(string path, ProfileEngine engine)
+    {
+        var store = new SqliteProfileStore(new SqliteStoreOptions { Path = path }, engine, NullLogger<SqliteProfileStore>.Instance);
+        await store.InitializeAsync();
+        return store;
+    }
+
+    private async Task<SqliteProfileStore> NewSqliteStoreAsync(SqliteStoreOptions? options = null)
+    {
+        var store = new SqliteProfileStore(
+            options ?? new SqliteStoreOptions { Path = Path.Combine(_root, $"store-{_created++}") },
+            new ProfileEngine(ProfileLimits.Default),
+            NullLogger<SqliteProfileStore>.Instance);
+        _extraStores.Add(store);
+        await store.InitializeAsync();
+        return store;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        foreach (var store in _extraStores)
+        {
+            await store.DisposeAsync();
+        }
+
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private static SqliteConnection OpenSide(SqliteProfileStore store)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store.DatabasePath, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    /// <summary>Holds the store's writer on the next group it takes until released (or disposed).</summary>
+    private sealed class WriterHold : IDisposable
+    {
+        private readonly TaskCompletionSource _taken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _held;
+
+        public WriterHold(SqliteProfileStore store) => store.OnGroupTaken = () =>
+        {
+            if (Interlocked.Exchange(ref _held, 1) == 0)
+            {
+                _taken.SetResult();
+                _released.Task.Wait();
+            }
+        };
+
+        /// <summary>Completes once the writer has taken a group and is held.</summary>
+        public Task Taken => _taken.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public void Dispose() => Release();
+    }
+
+    [Fact]
+    public async Task CreatesTheDataDirectoryWithTheDatabaseFileInside()
+    {
+        var path = Path.Combine(_root, "not", "there", "yet");
+
+        var store = await NewSqliteStoreAsync(new SqliteStoreOptions { Path = path });
+
+        Assert.Equal(Path.Combine(Path.GetFullPath(path), "openengage.db"), store.DatabasePath);
+        Assert.True(File.Exists(store.DatabasePath));
+    }
+
+    [Fact]
+    public async Task UsesTheWalJournalAndFullSynchronousCommits()
+    {
+        var store = await NewSqliteStoreAsync();
+
+        // The journal mode is a property of the file; synchronous is per connection, so it is read
+        // back from the store's own write connection.
+        using (var side = OpenSide(store))
+        {
+            Assert.Equal("wal", Scalar(side, "PRAGMA journal_mode;"));
+        }
+
+        Assert.Equal("wal", store.JournalMode);
+        Assert.Equal(2L, store.Synchronous);
+    }
+
+    [Fact]
+    public async Task RecordsEachSchemaVersionOnce()
+    {
+        var store = await NewSqliteStoreAsync();
+        var options = new SqliteStoreOptions { Path = Path.GetDirectoryName(store.DatabasePath)! };
+        await store.DisposeAsync();
+        await (await NewSqliteStoreAsync(options)).DisposeAsync();
+        store = await NewSqliteStoreAsync(options);
+
+        using var side = OpenSide(store);
+        Assert.Equal(1L, Scalar(side, "SELECT count(*) FROM schema_version;"));
+        Assert.Equal(1L, Scalar(side, "SELECT max(version) FROM schema_version;"));
+        Assert.Equal("profiles", Scalar(side, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name = 'profiles';"));
+    }
+
+    [Fact]
+    public async Task RefusesADatabaseWithANewerSchema()
+    {
+        var store = await NewSqliteStoreAsync();
+        var options = new SqliteStoreOptions { Path = Path.GetDirectoryName(store.DatabasePath)! };
+        using (var side = OpenSide(store))
+        {
+            Scalar(side, "INSERT INTO schema_version (version, applied_at) VALUES (999, 'later');");
+        }
+
+        await store.DisposeAsync();
+
+        var newer = new SqliteProfileStore(options, new ProfileEngine(ProfileLimits.Default), NullLogger<SqliteProfileStore>.Instance);
+        _extraStores.Add(newer);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => newer.InitializeAsync());
+        Assert.Contains("999", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StoresPropertiesAsJsonTextThatSqliteCanQuery()
+    {
+        var store = await NewSqliteStoreAsync();
+        await store.ApplyAsync([Set("a", ("plan", "pro"), ("city", "Zürich"))]);
+
+        using var side = OpenSide(store);
+        Assert.Equal("Zürich", Scalar(side, "SELECT properties ->> '$.city' FROM profiles WHERE id = 'a';"));
+        Assert.Equal(1L, Scalar(side, "SELECT json_valid(properties) FROM profiles WHERE id = 'a';"));
+    }
+
+    [Fact]
+    public async Task AFailedTransactionFailsEveryCallerInItAndStoresNothing()
+    {
+        var store = await NewSqliteStoreAsync();
+        using (var side = OpenSide(store))
+        {
+            Scalar(side, """
+                CREATE TRIGGER refuse_poison BEFORE INSERT ON profiles WHEN NEW.id = 'poison'
+                BEGIN SELECT RAISE(ABORT, 'poison refused'); END;
+                """);
+        }
+
+        // Within one batch: the good update written before the failing one is rolled back.
+        await Assert.ThrowsAsync<SqliteException>(() => store.ApplyAsync([Set("good", ("x", 1)), Set("poison", ("x", 1))]));
+        Assert.Null(await store.GetAsync(User("good")));
+
+        // Across callers: hold the writer on a first group so the next three are committed together.
+        using (var hold = new WriterHold(store))
+        {
+            var first = store.ApplyAsync([Set("first", ("x", 1))]);
+            await hold.Taken;
+            var innocent1 = store.ApplyAsync([Set("innocent-1", ("x", 1))]);
+            var poisoned = store.ApplyAsync([Set("poison", ("x", 1))]);
+            var innocent2 = store.ApplyAsync([Set("innocent-2", ("x", 1))]);
+            hold.Release();
+
+            await first;
+            await Assert.ThrowsAsync<SqliteException>(() => innocent1);
+            await Assert.ThrowsAsync<SqliteException>(() => poisoned);
+            await Assert.ThrowsAsync<SqliteException>(() => innocent2);
+        }
+
+        Assert.NotNull(await store.GetAsync(User("first")));
+        Assert.Null(await store.GetAsync(User("innocent-1")));
+        Assert.Null(await store.GetAsync(User("innocent-2")));
+
+        // The store recovers for the next commit.
+        Assert.Equal(ApplyStatus.Upserted, Assert.Single(await store.ApplyAsync([Set("after", ("x", 1))])).Status);
+        Assert.NotNull(await store.GetAsync(User("after")));
+    }
+
+    [Fact]
+    public async Task CallersQueuedTogetherShareOneCommitAndSeeEachOther()
+    {
+        var store = await NewSqliteStoreAsync();
+        using (var hold = new WriterHold(store))
+        {
+            var first = store.ApplyAsync([AddTo("n", ("count", 1m))]);
+            await hold.Taken;
+            var queued = Enumerable.Range(0, 10).Select(_ => store.ApplyAsync([AddTo("n", ("count", 1m))])).ToList();
+            hold.Release();
+
+            await first;
+            var counts = (await Task.WhenAll(queued)).Select(r => (long)r[0].Profile!["count"]!).ToList();
+            Assert.Equal(Enumerable.Range(2, 10).Select(i => (long)i), counts);
+        }
+
+        Assert.Equal(11L, (long)(await GetPropertiesAsync(store, User("n")))["count"]!);
+    }
+
+    [Fact]
+    public async Task SmallCommitLimitSplitsQueuedBatchesButNeverABatch()
+    {
+        var store = await NewSqliteStoreAsync(new SqliteStoreOptions { Path = Path.Combine(_root, "small"), MaxUpdatesPerCommit = 3 });
+
+        var big = store.ApplyAsync([.. Enumerable.Range(0, 50).Select(i => AddTo($"k{i % 5}", ("count", 1m)))]);
+        var callers = Enumerable.Range(0, 16).Select(c => Task.Run(async () =>
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                await store.ApplyAsync([AddTo($"k{(c + i) % 5}", ("count", 1m)), AddTo("total", ("count", 1m))]);
+            }
+        }));
+        await Task.WhenAll([big, .. callers]);
+
+        Assert.Equal(50, (await big).Count);
+        long sum = 0;
+        for (var k = 0; k < 5; k++)
+        {
+            sum += (long)(await GetPropertiesAsync(store, User($"k{k}")))["count"]!;
+        }
+
+        Assert.Equal(50 + (16 * 20), sum);
+        Assert.Equal(16 * 20, (long)(await GetPropertiesAsync(store, User("total")))["count"]!);
+    }
+
+    [Fact]
+    public async Task CancelingWhileQueuedWithdrawsTheBatch()
+    {
+        var store = await NewSqliteStoreAsync();
+        using (var hold = new WriterHold(store))
+        using (var cancel = new CancellationTokenSource())
+        {
+            var first = store.ApplyAsync([Set("first", ("x", 1))]);
+            await hold.Taken;
+            var withdrawn = store.ApplyAsync([Set("withdrawn", ("x", 1))], cancel.Token);
+            await cancel.CancelAsync();
+            hold.Release();
+
+            await first;
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => withdrawn);
+        }
+
+        Assert.NotNull(await store.GetAsync(User("first")));
+        Assert.Null(await store.GetAsync(User("withdrawn")));
+    }
+
+    [Fact]
+    public async Task CancelingOnceTheWriterHasTheBatchStillWaitsForTheCommit()
+    {
+        var store = await NewSqliteStoreAsync();
+        using (var hold = new WriterHold(store))
+        using (var cancel = new CancellationTokenSource())
+        {
+            var taking = store.ApplyAsync([Set("taken", ("x", 1))], cancel.Token);
+            await hold.Taken;
+            await cancel.CancelAsync();
+            hold.Release();
+
+            Assert.Equal(ApplyStatus.Upserted, Assert.Single(await taking).Status);
+        }
+
+        Assert.NotNull(await store.GetAsync(User("taken")));
+    }
+
+    [Fact]
+    public async Task DisposeFinishesEverythingAlreadyQueued()
+    {
+        var store = await NewSqliteStoreAsync();
+        var options = new SqliteStoreOptions { Path = Path.GetDirectoryName(store.DatabasePath)! };
+        Task disposing;
+        List<Task<IReadOnlyList<ApplyResult>>> queued;
+        using (var hold = new WriterHold(store))
+        {
+            var first = store.ApplyAsync([Set("q0", ("x", 1))]);
+            await hold.Taken;
+            queued = [first, .. Enumerable.Range(1, 5).Select(i => store.ApplyAsync([Set($"q{i}", ("x", 1))]))];
+            disposing = store.DisposeAsync().AsTask();
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => store.ApplyAsync([Set("late", ("x", 1))]));
+            hold.Release();
+            await disposing;
+        }
+
+        Assert.All(await Task.WhenAll(queued), r => Assert.Equal(ApplyStatus.Upserted, r[0].Status));
+        var reopened = await NewSqliteStoreAsync(options);
+        Assert.Equal(6, (await reopened.ListAsync(new ProfileListRequest(Project, "", 0, 100))).Total);
+        Assert.Null(await reopened.GetAsync(User("late")));
+    }
+
+    [Fact]
+    public async Task AnAlreadyCanceledTokenAppliesNothing()
+    {
+        var store = await NewSqliteStoreAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.ApplyAsync([Set("a", ("x", 1))], new CancellationToken(canceled: true)));
+
+        Assert.Null(await store.GetAsync(User("a")));
+    }
+}
