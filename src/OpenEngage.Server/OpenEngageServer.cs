@@ -76,6 +76,7 @@ public static partial class OpenEngageServer
         app.UseCors();
         app.MapIngestion();
         app.MapQuery();
+        if (configuration.GetValue<bool>("Benchmark:CeilingEndpoint")) { app.MapCeiling(); }
         app.MapGet("/", () => Results.Text("OpenEngage: a Mixpanel-compatible profile server. POST updates to /engage; read them from /api/query/engage.\n"));
         return app;
     }
