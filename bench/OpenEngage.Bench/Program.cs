@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text;
+using OpenEngage.Bench;
+
+var options = BenchOptions.Parse(args, Console.Error);
+if (options is null)
+{
+    return 2;
+}
+
+// The whole run stops by itself: every measurement is bounded, and this is the backstop.
+var perRun = TimeSpan.FromSeconds(options.Seconds + options.Warmup + 120);
+using var abort = new CancellationTokenSource(perRun * options.Scenarios.Count * options.Endpoints.Count);
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    abort.Cancel();
+};
+
+var loadStart = File.ReadAllText("/proc/loadavg").Trim();
+Console.Error.WriteLine($"Generating request bodies ({options.BatchPool} batches of {options.BatchSize}, {options.SinglePool} single records, ids drawn from {options.Ids:N0} with Zipf s={options.Zipf})...");
+var workload = new Workload(options.Ids, options.Zipf, options.Seed);
+var scenarios = new List<Scenario>();
+RequestBody[]? plainBatches = null;
+foreach (var name in options.Scenarios)
+{
+    switch (name)
+    {
+        case "a":
+            plainBatches ??= workload.Batches(options.BatchPool, options.BatchSize, gzip: false);
+            scenarios.Add(new Scenario("a", $"{options.BatchSize}-record batches, {options.BatchConnections} connections", plainBatches, options.BatchConnections));
+            break;
+        case "b":
+            scenarios.Add(new Scenario("b", $"single records, {options.SingleConnections} connections", workload.Singles(options.SinglePool), options.SingleConnections));
+            break;
+        case "c":
+            scenarios.Add(new Scenario("c", $"{options.BatchSize}-record gzip batches, {options.BatchConnections} connections", workload.Batches(options.BatchPool, options.BatchSize, gzip: true), options.BatchConnections));
+            break;
+        default:
+            break;
+    }
+}
+
+Console.Error.WriteLine($"Generated; the bodies touch {workload.DistinctIdsDrawn:N0} distinct ids.");
+
+var rows = new List<Row>();
+try
+{
+    foreach (var scenario in scenarios)
+    {
+        // The ceiling first: it has no state, so the order cannot favour it.
+        foreach (var endpoint in options.Endpoints.OrderBy(e => e == "ceiling" ? 0 : 1))
+        {
+            var path = endpoint == "ceiling" ? "/bench/ceiling" : "/engage";
+            Console.Error.WriteLine($"Scenario {scenario.Name} ({scenario.Description}) against {path}: {options.Warmup} s warm-up, {options.Seconds} s measured...");
+            using var server = await ServerProcess.StartAsync(options.Server, abort.Token);
+            var target = new Uri(server.BaseAddress, path);
+            if (options.Warmup > 0)
+            {
+                await LoadRunner.RunAsync(target, scenario.Bodies, scenario.Connections, TimeSpan.FromSeconds(options.Warmup), abort.Token);
+            }
+
+            var before = CpuSample.Take(server);
+            var result = await LoadRunner.RunAsync(target, scenario.Bodies, scenario.Connections, TimeSpan.FromSeconds(options.Seconds), abort.Token);
+            var after = CpuSample.Take(server);
+            var row = new Row(scenario, endpoint, result, CpuSample.Cores(before, after), server.PeakResidentBytes());
+            rows.Add(row);
+            Console.Error.WriteLine($"  {row.Result.RecordsPerSecond:N0} records/s, {row.Result.RequestsPerSecond:N0} requests/s, p99 {row.Result.Percentile(99):N1} ms, {row.Result.Errors} errors");
+            if (result.FirstError is { } error)
+            {
+                Console.Error.WriteLine($"  first error: {error}");
+            }
+        }
+    }
+}
+catch (OperationCanceledException) when (abort.IsCancellationRequested)
+{
+    Console.Error.WriteLine("Stopped before the end; reporting what was measured.");
+}
+
+var report = Report(options, rows, loadStart, File.ReadAllText("/proc/loadavg").Trim());
+Console.WriteLine(report);
+if (options.Output is { } output)
+{
+    await File.WriteAllTextAsync(output, report);
+}
+
+return rows.Any(r => r.Result.Errors > 0) ? 1 : 0;
+
+static string Report(BenchOptions options, List<Row> rows, string loadStart, string loadEnd)
+{
+    var text = new StringBuilder();
+    var culture = CultureInfo.InvariantCulture;
+    text.AppendLine(culture, $"Command: `{string.Join(' ', options.Arguments)}`");
+    text.AppendLine();
+    text.AppendLine(culture, $"Load average (1, 5, 15 min) at the start: {string.Join(' ', loadStart.Split(' ').Take(3))}; at the end: {string.Join(' ', loadEnd.Split(' ').Take(3))}.");
+    text.AppendLine();
+    text.AppendLine("| Scenario | Endpoint | Records/s | Requests/s | p50 ms | p99 ms | Errors | Server CPU (cores) | Load generator CPU (cores) | Other CPU (cores) | Server peak RSS (MiB) | Records/s vs ceiling |");
+    text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    foreach (var row in rows)
+    {
+        var ceiling = rows.FirstOrDefault(r => r.Scenario == row.Scenario && r.Endpoint == "ceiling");
+        var ratio = row.Endpoint == "ceiling" || ceiling is null ? "—" : (row.Result.RecordsPerSecond / ceiling.Result.RecordsPerSecond).ToString("P0", culture);
+        var endpoint = row.Endpoint == "ceiling" ? "`/bench/ceiling`" : "`/engage`";
+        text.AppendLine(culture, $"| {row.Scenario.Name}: {row.Scenario.Description} | {endpoint} | {row.Result.RecordsPerSecond:N0} | {row.Result.RequestsPerSecond:N0} | {row.Result.Percentile(50):N1} | {row.Result.Percentile(99):N1} | {row.Result.Errors} | {row.Cores.Server:N2} | {row.Cores.LoadGenerator:N2} | {row.Cores.Other:N2} | {row.PeakRss / (1024.0 * 1024):N0} | {ratio} |");
+    }
+
+    return text.ToString();
+}
+
+internal sealed record Scenario(string Name, string Description, RequestBody[] Bodies, int Connections);
+
+internal sealed record Row(Scenario Scenario, string Endpoint, LoadResult Result, (double Server, double LoadGenerator, double Other) Cores, long PeakRss);
