@@ -1,0 +1,76 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using OpenEngage.Server;
+
+namespace OpenEngage.Compatibility.Tests;
+
+/// <summary>An OpenEngage server on a real Kestrel socket on 127.0.0.1, over a fresh data directory, with one project.</summary>
+public sealed class RunningServer : IAsyncDisposable
+{
+    public const string Token = "test-token";
+    public const string Secret = "test-secret";
+
+    private readonly WebApplication _app;
+
+    private RunningServer(WebApplication app, string dataDirectory, Uri address)
+    {
+        _app = app;
+        DataDirectory = dataDirectory;
+        Address = address;
+        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public string DataDirectory { get; }
+    public Uri Address { get; }
+    public int Port => Address.Port;
+    public HttpClient Client { get; }
+
+    public static async Task<RunningServer> StartAsync()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("openengage-compat-").FullName;
+        string[] args =
+        [
+            "--urls=http://127.0.0.1:0", $"--Storage:Path={dataDirectory}", "--Logging:LogLevel:Default=Warning",
+            "--Projects:0:Name=test", $"--Projects:0:Token={Token}", $"--Projects:0:ApiSecret={Secret}",
+        ];
+        var app = OpenEngageServer.Build(args);
+        await OpenEngageServer.StartAsync(app);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new RunningServer(app, dataDirectory, new Uri(address));
+    }
+
+    /// <summary>Looks up one profile through the Query API (API secret as user, empty password); null when it does not exist.</summary>
+    public async Task<JsonObject?> ProfileAsync(string distinctId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/query/engage?distinct_id={Uri.EscapeDataString(distinctId)}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Secret}:")));
+        using var response = await Client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var results = body["results"]!.AsArray();
+        return results.Count == 0 ? null : results[0]!["$properties"]!.AsObject();
+    }
+
+    /// <summary>Like <see cref="ProfileAsync"/>, but the profile must exist.</summary>
+    public async Task<JsonObject> RequiredProfileAsync(string distinctId) =>
+        await ProfileAsync(distinctId) ?? throw new Xunit.Sdk.XunitException($"no profile for distinct_id {distinctId}");
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
