@@ -24,6 +24,7 @@ internal sealed class BenchOptions
           --batch-pool <n>           pre-generated batch bodies, used in turn (default 64)
           --single-pool <n>          pre-generated single-record bodies (default 100000)
           --seed <n>                 random seed (default 42)
+          --server-env <NAME=VALUE>  an environment variable for the server, e.g. DOTNET_gcServer=0 (repeatable)
           --output <file>            also write the Markdown report to this file
         """;
 
@@ -54,6 +55,10 @@ internal sealed class BenchOptions
     public int Seed { get; private set; } = 42;
 
     public string? Output { get; private set; }
+
+    public IReadOnlyList<KeyValuePair<string, string>> ServerEnvironment => _serverEnvironment;
+
+    private readonly List<KeyValuePair<string, string>> _serverEnvironment = [];
 
     public IReadOnlyList<string> Arguments { get; private set; } = [];
 
@@ -94,6 +99,15 @@ internal sealed class BenchOptions
                     case "--single-pool": options.SinglePool = Positive(name, value); break;
                     case "--seed": options.Seed = int.Parse(value, CultureInfo.InvariantCulture); break;
                     case "--output": options.Output = value; break;
+                    case "--server-env":
+                        var equals = value.IndexOf('=', StringComparison.Ordinal);
+                        if (equals <= 0)
+                        {
+                            throw new FormatException($"{name} needs NAME=VALUE, not '{value}'");
+                        }
+
+                        options._serverEnvironment.Add(new(value[..equals], value[(equals + 1)..]));
+                        break;
                     default: throw new FormatException($"unknown option {name}");
                 }
             }

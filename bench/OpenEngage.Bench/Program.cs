@@ -53,7 +53,7 @@ try
         {
             var path = endpoint == "ceiling" ? "/bench/ceiling" : "/engage";
             Console.Error.WriteLine($"Scenario {scenario.Name} ({scenario.Description}) against {path}: {options.Warmup} s warm-up, {options.Seconds} s measured...");
-            using var server = await ServerProcess.StartAsync(options.Server, abort.Token);
+            using var server = await ServerProcess.StartAsync(options.Server, options.ServerEnvironment, abort.Token);
             var target = new Uri(server.BaseAddress, path);
             if (options.Warmup > 0)
             {
@@ -95,14 +95,14 @@ static string Report(BenchOptions options, List<Row> rows, string loadStart, str
     text.AppendLine();
     text.AppendLine(culture, $"Load average (1, 5, 15 min) at the start: {string.Join(' ', loadStart.Split(' ').Take(3))}; at the end: {string.Join(' ', loadEnd.Split(' ').Take(3))}.");
     text.AppendLine();
-    text.AppendLine("| Scenario | Endpoint | Records/s | Requests/s | p50 ms | p99 ms | Errors | Server CPU (cores) | Load generator CPU (cores) | Other CPU (cores) | Server peak RSS (MiB) | Records/s vs ceiling |");
-    text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    text.AppendLine("| Scenario | Endpoint | Records/s | Requests/s | p50 ms | p99 ms | Errors | Server CPU (cores) | Load generator CPU (cores) | Other CPU (cores) | Server CPU µs per record | Server peak RSS (MiB) | Records/s vs ceiling |");
+    text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     foreach (var row in rows)
     {
         var ceiling = rows.FirstOrDefault(r => r.Scenario == row.Scenario && r.Endpoint == "ceiling");
         var ratio = row.Endpoint == "ceiling" || ceiling is null ? "—" : (row.Result.RecordsPerSecond / ceiling.Result.RecordsPerSecond).ToString("P0", culture);
         var endpoint = row.Endpoint == "ceiling" ? "`/bench/ceiling`" : "`/engage`";
-        text.AppendLine(culture, $"| {row.Scenario.Name}: {row.Scenario.Description} | {endpoint} | {row.Result.RecordsPerSecond:N0} | {row.Result.RequestsPerSecond:N0} | {row.Result.Percentile(50):N1} | {row.Result.Percentile(99):N1} | {row.Result.Errors} | {row.Cores.Server:N2} | {row.Cores.LoadGenerator:N2} | {row.Cores.Other:N2} | {row.PeakRss / (1024.0 * 1024):N0} | {ratio} |");
+        text.AppendLine(culture, $"| {row.Scenario.Name}: {row.Scenario.Description} | {endpoint} | {row.Result.RecordsPerSecond:N0} | {row.Result.RequestsPerSecond:N0} | {row.Result.Percentile(50):N1} | {row.Result.Percentile(99):N1} | {row.Result.Errors} | {row.Cores.Server:N2} | {row.Cores.LoadGenerator:N2} | {row.Cores.Other:N2} | {row.CpuMicrosecondsPerRecord:N1} | {row.PeakRss / (1024.0 * 1024):N0} | {ratio} |");
     }
 
     return text.ToString();
@@ -110,4 +110,8 @@ static string Report(BenchOptions options, List<Row> rows, string loadStart, str
 
 internal sealed record Scenario(string Name, string Description, RequestBody[] Bodies, int Connections);
 
-internal sealed record Row(Scenario Scenario, string Endpoint, LoadResult Result, (double Server, double LoadGenerator, double Other) Cores, long PeakRss);
+internal sealed record Row(Scenario Scenario, string Endpoint, LoadResult Result, (double Server, double LoadGenerator, double Other) Cores, long PeakRss)
+{
+    /// <summary>Server CPU time per acknowledged record: the figure least moved by other load on the machine.</summary>
+    public double CpuMicrosecondsPerRecord => Result.Records == 0 ? double.NaN : Cores.Server * Result.Elapsed.TotalSeconds * 1e6 / Result.Records;
+}

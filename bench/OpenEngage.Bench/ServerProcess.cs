@@ -26,7 +26,7 @@ internal sealed class ServerProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public static async Task<ServerProcess> StartAsync(string serverDll, CancellationToken cancellationToken)
+    public static async Task<ServerProcess> StartAsync(string serverDll, IEnumerable<KeyValuePair<string, string>> environment, CancellationToken cancellationToken)
     {
         var port = FreeLoopbackPort();
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"openengage-bench-{Guid.NewGuid():N}");
@@ -57,6 +57,11 @@ internal sealed class ServerProcess : IDisposable
         }
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
         var server = new ServerProcess(process, dataDirectory, baseAddress);
         process.OutputDataReceived += (_, _) => { };
