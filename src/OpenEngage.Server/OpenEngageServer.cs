@@ -6,6 +6,7 @@ using OpenEngage.Http;
 using OpenEngage.Ingestion;
 using OpenEngage.Profiles;
 using OpenEngage.Storage;
+using OpenEngage.Storage.Postgres;
 using OpenEngage.Storage.Sqlite;
 
 namespace OpenEngage.Server;
@@ -120,7 +121,11 @@ public static partial class OpenEngageServer
                 new SqliteStoreOptions { Path = options.Path },
                 services.GetRequiredService<ProfileEngine>(),
                 services.GetRequiredService<ILogger<SqliteProfileStore>>()),
-            _ => throw new InvalidOperationException($"Unknown Storage:Provider '{options.Provider}'; use 'sqlite'."),
+            "postgres" => new PostgresProfileStore(
+                new PostgresStoreOptions { ConnectionString = options.ConnectionString },
+                services.GetRequiredService<ProfileEngine>(),
+                services.GetRequiredService<ILogger<PostgresProfileStore>>()),
+            _ => throw new InvalidOperationException($"Unknown Storage:Provider '{options.Provider}'; use 'sqlite' or 'postgres'."),
         };
     }
 

@@ -93,25 +93,23 @@ public sealed class PostgresCluster
     }
 
     /// <summary>Stops the server (if running) and deletes the cluster.</summary>
+    /// <remarks>
+    /// The test host may be ended soon after its exit handlers start, so a detached process that
+    /// outlives it does the work.
+    /// </remarks>
     private void Stop()
     {
+        var pgCtl = Path.Combine(_bin, "pg_ctl");
+        var stop = $"{(_asPostgres ? "runuser -u postgres -- " : "")}'{pgCtl}' -D '{DataDirectory}' -m immediate -w stop >/dev/null 2>&1";
+        var script = $"if [ -e '{DataDirectory}/postmaster.pid' ]; then {stop}; fi; rm -rf '{_root}'";
         try
         {
-            if (File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
-            {
-                Run("pg_ctl", ["-D", DataDirectory, "-m", "immediate", "-w", "stop"]);
-            }
+            using var cleaner = Process.Start(new ProcessStartInfo("setsid") { ArgumentList = { "-f", "sh", "-c", script }, UseShellExecute = false });
         }
-        catch (InvalidOperationException)
+        catch (System.ComponentModel.Win32Exception)
         {
-        }
-
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
+            using var cleaner = Process.Start(new ProcessStartInfo("sh") { ArgumentList = { "-c", script }, UseShellExecute = false });
+            cleaner?.WaitForExit();
         }
     }
 
