@@ -24,4 +24,23 @@ public interface IProfileStore : IAsyncDisposable
 
     /// <summary>Lists the profiles of one project and profile kind, ordered by id, one page at a time.</summary>
     Task<ProfilePage> ListAsync(ProfileListRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One page of the profiles matching <paramref name="query"/> (its <c>where</c> filter and
+    /// distinct ids), in the query's order, and the number of matches in all. A backend should
+    /// filter inside its database; this default evaluates every profile in memory.
+    /// </summary>
+    Task<ProfilePage> QueryAsync(ProfileQuery query, CancellationToken cancellationToken = default) =>
+        InMemoryQuery.QueryAsync(this, query, cancellationToken);
+
+    /// <summary>
+    /// Every profile matching <paramref name="query"/>, in the query's order, streamed
+    /// (<see cref="ProfileQuery.Offset"/> and <see cref="ProfileQuery.Limit"/> apply).
+    /// </summary>
+    IAsyncEnumerable<StoredProfile> StreamAsync(ProfileQuery query, CancellationToken cancellationToken = default) =>
+        InMemoryQuery.StreamAsync(this, query, cancellationToken);
+
+    /// <summary>The ids of every profile matching <paramref name="query"/>, in the query's order (offset and limit apply).</summary>
+    Task<IReadOnlyList<string>> QueryIdsAsync(ProfileQuery query, CancellationToken cancellationToken = default) =>
+        InMemoryQuery.QueryIdsAsync(this, query, cancellationToken);
 }

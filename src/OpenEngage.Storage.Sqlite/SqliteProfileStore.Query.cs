@@ -1,0 +1,195 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using OpenEngage.Profiles;
+
+namespace OpenEngage.Storage.Sqlite;
+
+/// <summary>
+/// The query side: the where filter runs in SQL as far as <see cref="SqliteWhereTranslator"/>
+/// can decide it exactly; the rows it leaves undecided are evaluated in memory, so the answer is
+/// always the evaluator's.
+/// </summary>
+public sealed partial class SqliteProfileStore
+{
+    public async Task<ProfilePage> QueryAsync(ProfileQuery query, CancellationToken cancellationToken = default)
+    {
+        var plan = Plan(query);
+        if (plan is null)
+        {
+            return await InMemoryQuery.QueryAsync(this, query, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var extra = await UndecidedMatchesAsync(connection, transaction, plan, cancellationToken).ConfigureAwait(false);
+
+        long total = extra.Count;
+        if (!plan.Filter.IsNone)
+        {
+            await using var count = Command(connection, transaction, plan, $"SELECT count(*) FROM profiles WHERE {plan.Scope} AND ({plan.Filter.Sql}) = 1;");
+            total += (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        var profiles = new List<StoredProfile>();
+        if (total > query.Offset && query.Limit is not 0)
+        {
+            await using var page = Command(connection, transaction, plan, $"SELECT id, properties FROM profiles WHERE {Matching(plan, extra)} {plan.OrderBy} LIMIT $limit OFFSET $offset;");
+            AddWindow(page, query, extra);
+            await using var reader = await page.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                profiles.Add(new StoredProfile(new ProfileKey(query.Project, query.GroupKey, reader.GetString(0)), ParseProperties(reader.GetString(1))));
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new ProfilePage(profiles, total);
+    }
+
+    public async IAsyncEnumerable<StoredProfile> StreamAsync(ProfileQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var plan = Plan(query);
+        if (plan is null)
+        {
+            await foreach (var profile in InMemoryQuery.StreamAsync(this, query, cancellationToken).ConfigureAwait(false))
+            {
+                yield return profile;
+            }
+
+            yield break;
+        }
+
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var extra = await UndecidedMatchesAsync(connection, transaction, plan, cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, transaction, plan, $"SELECT id, properties FROM profiles WHERE {Matching(plan, extra)} {plan.OrderBy} LIMIT $limit OFFSET $offset;");
+        AddWindow(command, query, extra);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return new StoredProfile(new ProfileKey(query.Project, query.GroupKey, reader.GetString(0)), ParseProperties(reader.GetString(1)));
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> QueryIdsAsync(ProfileQuery query, CancellationToken cancellationToken = default)
+    {
+        var plan = Plan(query);
+        if (plan is null)
+        {
+            return await InMemoryQuery.QueryIdsAsync(this, query, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var extra = await UndecidedMatchesAsync(connection, transaction, plan, cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, transaction, plan, $"SELECT id FROM profiles WHERE {Matching(plan, extra)} {plan.OrderBy} LIMIT $limit OFFSET $offset;");
+        AddWindow(command, query, extra);
+        var ids = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    /// <summary>How SQL runs a query; null when it cannot (a sort key SQLite's JSON paths cannot name).</summary>
+    private QueryPlan? Plan(ProfileQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(query.Project);
+        ArgumentNullException.ThrowIfNull(query.GroupKey);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
+        if (query.Limit is { } limit)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        }
+
+        EnsureOpen();
+        string? sortPath = null;
+        if (query.SortKey is { } key && (sortPath = SqliteWhereTranslator.PathOf(key)) is null)
+        {
+            return null;
+        }
+
+        var scope = "project = $project AND group_key = $group_key"
+            + (query.DistinctIds is null ? "" : " AND id IN (SELECT value FROM json_each($ids))");
+        var orderBy = sortPath is null
+            ? "ORDER BY id"
+            : $"ORDER BY json_extract(properties, $sort_path){(query.Descending ? " DESC" : "")}, id";
+        return new QueryPlan(query, SqliteWhereTranslator.Translate(query.Where, query.Now), scope, orderBy, sortPath);
+    }
+
+    /// <summary>Evaluates in memory the rows SQL leaves undecided and returns the ids of those that match.</summary>
+    private static async Task<List<string>> UndecidedMatchesAsync(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, CancellationToken cancellationToken)
+    {
+        var matches = new List<string>();
+        if (plan.Filter.IsAll || plan.Filter.IsNone)
+        {
+            return matches;
+        }
+
+        var where = plan.Filter.IsUnknown ? plan.Scope : $"{plan.Scope} AND ({plan.Filter.Sql}) IS NULL";
+        await using var command = Command(connection, transaction, plan, $"SELECT id, properties FROM profiles WHERE {where};");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (plan.Query.Where!.Matches(ParseProperties(reader.GetString(1)), plan.Query.Now))
+            {
+                matches.Add(reader.GetString(0));
+            }
+        }
+
+        return matches;
+    }
+
+    private static string Matching(QueryPlan plan, List<string> extra)
+    {
+        var decided = plan.Filter.IsUnknown || plan.Filter.IsNone ? "0" : $"({plan.Filter.Sql}) = 1";
+        return extra.Count == 0
+            ? $"{plan.Scope} AND {decided}"
+            : $"{plan.Scope} AND ({decided} OR id IN (SELECT value FROM json_each($extra)))";
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$project", plan.Query.Project);
+        command.Parameters.AddWithValue("$group_key", plan.Query.GroupKey);
+        if (plan.Query.DistinctIds is { } ids && sql.Contains("$ids", StringComparison.Ordinal))
+        {
+            command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids));
+        }
+
+        if (plan.SortPath is { } path && sql.Contains("$sort_path", StringComparison.Ordinal))
+        {
+            command.Parameters.AddWithValue("$sort_path", path);
+        }
+
+        foreach (var (name, value) in plan.Filter.Parameters)
+        {
+            if (sql.Contains(name, StringComparison.Ordinal))
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+        }
+
+        return command;
+    }
+
+    private static void AddWindow(SqliteCommand command, ProfileQuery query, List<string> extra)
+    {
+        command.Parameters.AddWithValue("$limit", query.Limit ?? -1);
+        command.Parameters.AddWithValue("$offset", query.Offset);
+        if (extra.Count > 0)
+        {
+            command.Parameters.AddWithValue("$extra", JsonSerializer.Serialize(extra));
+        }
+    }
+
+    private sealed record QueryPlan(ProfileQuery Query, SqliteWhereTranslator.Translation Filter, string Scope, string OrderBy, string? SortPath);
+}

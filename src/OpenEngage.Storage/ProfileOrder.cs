@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace OpenEngage.Storage;
+
+/// <summary>
+/// The order of profiles by one property: missing and null first, then booleans (false as 0,
+/// true as 1) and numbers by value, then strings by code point; a list or an object sorts as its
+/// compact JSON text among the strings. Ties, and profiles without a sort key, go by distinct id ascending
+/// (by UTF-8 bytes). Descending reverses the property order only.
+/// </summary>
+public static class ProfileOrder
+{
+    /// <summary>JSON text as the stores write it: non-ASCII kept as is.</summary>
+    private static readonly JsonSerializerOptions StoredJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Compares two distinct ids by their UTF-8 bytes (code point order).</summary>
+    public static int CompareIds(string left, string right) => CompareUtf8(left, right);
+
+    /// <summary>Compares two profiles' values of the sort key (null: the property is missing).</summary>
+    public static int CompareValues(JsonNode? left, bool leftPresent, JsonNode? right, bool rightPresent)
+    {
+        var (leftRank, leftNumber, leftText) = Key(leftPresent ? left : null);
+        var (rightRank, rightNumber, rightText) = Key(rightPresent ? right : null);
+        if (leftRank != rightRank)
+        {
+            return leftRank.CompareTo(rightRank);
+        }
+
+        return leftRank switch
+        {
+            1 => CompareNumbers(leftNumber, rightNumber),
+            2 => CompareUtf8(leftText!, rightText!),
+            _ => 0,
+        };
+    }
+
+    /// <summary>
+    /// Numbers as SQLite holds JSON numbers: an integer within 64 bits exactly, anything else as a
+    /// double; an integer and a double compare exactly.
+    /// </summary>
+    private static int CompareNumbers(Number left, Number right)
+    {
+        if (left.IsInteger && right.IsInteger)
+        {
+            return left.Integer.CompareTo(right.Integer);
+        }
+
+        if (!left.IsInteger && !right.IsInteger)
+        {
+            return left.Real.CompareTo(right.Real);
+        }
+
+        return left.IsInteger ? CompareMixed(left.Integer, right.Real) : -CompareMixed(right.Integer, left.Real);
+    }
+
+    private static int CompareMixed(long integer, double real)
+    {
+        var rounded = (double)integer;
+        if (rounded != real)
+        {
+            return rounded.CompareTo(real);
+        }
+
+        // The double is a whole number near the integer: compare exactly where a long can hold it.
+        return real >= 9223372036854775807d ? -1 : real < -9223372036854775808d ? 1 : integer.CompareTo((long)real);
+    }
+
+    /// <summary>A comparer of profiles for a query's sort key and order.</summary>
+    public static IComparer<StoredProfile> Comparer(string? sortKey, bool descending) => Comparer<StoredProfile>.Create((a, b) =>
+    {
+        if (sortKey is not null)
+        {
+            var byValue = CompareValues(
+                a.Properties.TryGetPropertyValue(sortKey, out var left) ? left : null,
+                a.Properties.ContainsKey(sortKey),
+                b.Properties.TryGetPropertyValue(sortKey, out var right) ? right : null,
+                b.Properties.ContainsKey(sortKey));
+            if (byValue != 0)
+            {
+                return descending ? -byValue : byValue;
+            }
+        }
+
+        return CompareIds(a.Key.Id, b.Key.Id);
+    });
+
+    private static (int Rank, Number Number, string? Text) Key(JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                return (0, default, null);
+            case JsonValue value:
+                switch (value.GetValueKind())
+                {
+                    case JsonValueKind.True:
+                        return (1, new Number(true, 1, 0), null);
+                    case JsonValueKind.False:
+                        return (1, new Number(true, 0, 0), null);
+                    case JsonValueKind.Number:
+                        {
+                            var text = value.ToJsonString();
+                            return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer)
+                                ? (1, new Number(true, integer, 0), null)
+                                : (1, new Number(false, 0, double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) ? real : 0), null);
+                        }
+
+                    case JsonValueKind.String:
+                        return (2, default, value.GetValue<string>());
+                    case JsonValueKind.Null:
+                        return (0, default, null);
+                    default:
+                        return (2, default, value.ToJsonString(StoredJson));
+                }
+
+            default:
+                return (2, default, node.ToJsonString(StoredJson));
+        }
+    }
+
+    private readonly record struct Number(bool IsInteger, long Integer, double Real);
+
+    private static int CompareUtf8(string left, string right)
+    {
+        var a = Encoding.UTF8.GetBytes(left);
+        var b = Encoding.UTF8.GetBytes(right);
+        return a.AsSpan().SequenceCompareTo(b);
+    }
+}
