@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -8,13 +7,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
 using OpenEngage.Ingestion;
 using OpenEngage.Profiles;
+using OpenEngage.Query;
 using OpenEngage.Storage;
 
 namespace OpenEngage.Http;
 
 /// <summary>
 /// Mixpanel's Engage Query API (contract §9) on <c>/api/query/engage</c> and <c>/api/2.0/engage</c>:
-/// lookup by <c>distinct_id</c> / <c>distinct_ids</c>, or a page of all profiles.
+/// lookup by <c>distinct_id</c> / <c>distinct_ids</c>, <c>where</c> filters, sorting, and paging
+/// through a session's snapshot of the order.
 /// </summary>
 public static class QueryEndpoints
 {
@@ -22,25 +23,19 @@ public static class QueryEndpoints
 
     public static IEndpointRouteBuilder MapQuery(this IEndpointRouteBuilder endpoints)
     {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var sessions = new QuerySessions(endpoints.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System);
         foreach (var path in new[] { "/api/query/engage", "/api/2.0/engage" })
         {
-            endpoints.MapMethods(path, ["GET", "POST"], HandleAsync);
+            endpoints.MapMethods(path, ["GET", "POST"], context => HandleAsync(context, sessions));
         }
 
         return endpoints;
     }
 
-    private static async Task HandleAsync(HttpContext context)
+    private static async Task HandleAsync(HttpContext context, QuerySessions sessions)
     {
         var services = context.RequestServices;
-        var project = Authenticate(context.Request, services.GetRequiredService<ProjectDirectory>());
-        if (project is null)
-        {
-            context.Response.Headers.WWWAuthenticate = "Basic realm=\"OpenEngage\"";
-            await WriteErrorAsync(context.Response, 401, "authentication required: HTTP Basic with the project's API secret as user name and an empty password");
-            return;
-        }
-
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
         Collect(parameters, context.Request.Query);
         if (context.Request.HasFormContentType)
@@ -48,40 +43,52 @@ public static class QueryEndpoints
             Collect(parameters, await context.Request.ReadFormAsync(context.RequestAborted));
         }
 
+        ProjectOptions project;
         QueryRequest query;
         try
         {
+            project = QueryAuthentication.Authenticate(context.Request, parameters.GetValueOrDefault("project_id"), services.GetRequiredService<ProjectDirectory>());
             query = QueryRequest.From(parameters);
         }
         catch (WireError error)
         {
+            if (error.StatusCode == 401)
+            {
+                context.Response.Headers.WWWAuthenticate = "Basic realm=\"OpenEngage\"";
+            }
+
             await WriteErrorAsync(context.Response, error.StatusCode, error.Message);
             return;
         }
 
         var store = services.GetRequiredService<IProfileStore>();
+        var now = (services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
         var projectId = project.EffectiveId;
-        IReadOnlyList<StoredProfile> profiles;
-        long total;
-        if (query.DistinctIds is { } ids)
+        var profileQuery = new ProfileQuery(projectId, query.GroupKey)
         {
-            var found = new List<StoredProfile>();
-            foreach (var id in ids.Distinct(StringComparer.Ordinal))
-            {
-                if (await store.GetAsync(new ProfileKey(projectId, query.GroupKey, id), context.RequestAborted) is { } profile)
-                {
-                    found.Add(profile);
-                }
-            }
+            Where = query.Where,
+            DistinctIds = query.DistinctIds,
+            SortKey = query.SortKey,
+            Descending = query.Descending,
+            Now = now,
+        };
 
-            total = found.Count;
-            profiles = [.. found.Skip(query.Page * query.PageSize).Take(query.PageSize)];
-        }
-        else
+        // Every page of a session is cut from the ordered ids its first page saw.
+        var fingerprint = Fingerprint(profileQuery);
+        var ids = sessions.Find(query.SessionId, fingerprint);
+        if (ids is null)
         {
-            var page = await store.ListAsync(new ProfileListRequest(projectId, query.GroupKey, query.Page * query.PageSize, query.PageSize), context.RequestAborted);
-            profiles = page.Profiles;
-            total = page.Total;
+            ids = await store.QueryIdsAsync(profileQuery, context.RequestAborted);
+            sessions.Remember(query.SessionId, fingerprint, ids);
+        }
+
+        var slice = ids.Skip(query.Page * query.PageSize).Take(query.PageSize).ToList();
+        var profiles = new List<StoredProfile>(slice.Count);
+        if (slice.Count > 0)
+        {
+            var found = await store.QueryAsync(new ProfileQuery(projectId, query.GroupKey) { DistinctIds = slice, Now = now }, context.RequestAborted);
+            var byId = found.Profiles.ToDictionary(profile => profile.Key.Id, StringComparer.Ordinal);
+            profiles.AddRange(slice.Where(byId.ContainsKey).Select(id => byId[id]));
         }
 
         context.Response.ContentType = "application/json";
@@ -91,7 +98,7 @@ public static class QueryEndpoints
         writer.WriteNumber("page_size", query.PageSize);
         writer.WriteString("session_id", query.SessionId);
         writer.WriteString("status", "ok");
-        writer.WriteNumber("total", total);
+        writer.WriteNumber("total", ids.Count);
         writer.WriteStartArray("results");
         foreach (var profile in profiles)
         {
@@ -105,6 +112,11 @@ public static class QueryEndpoints
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
+
+    private static string Fingerprint(ProfileQuery query) => JsonSerializer.Serialize(new object?[]
+    {
+        query.Project, query.GroupKey, query.Where?.ToString(), query.DistinctIds, query.SortKey, query.Descending,
+    });
 
     private static void WriteProperties(Utf8JsonWriter writer, StoredProfile profile, IReadOnlyList<string>? outputProperties)
     {
@@ -134,31 +146,6 @@ public static class QueryEndpoints
         writer.WriteEndObject();
     }
 
-    /// <summary>HTTP Basic with the project's API secret as user name and an empty password.</summary>
-    private static ProjectOptions? Authenticate(HttpRequest request, ProjectDirectory projects)
-    {
-        var header = request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        string credentials;
-        try
-        {
-            credentials = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-
-        var colon = credentials.IndexOf(':', StringComparison.Ordinal);
-        var user = colon < 0 ? credentials : credentials[..colon];
-        var password = colon < 0 ? "" : credentials[(colon + 1)..];
-        return password.Length == 0 && user.Length > 0 ? projects.FindBySecret(user) : null;
-    }
-
     private static void Collect(Dictionary<string, string> into, IEnumerable<KeyValuePair<string, StringValues>> values)
     {
         foreach (var (name, value) in values)
@@ -183,7 +170,16 @@ public static class QueryEndpoints
         return response.Body.WriteAsync(buffer.ToArray()).AsTask();
     }
 
-    private sealed record QueryRequest(IReadOnlyList<string>? DistinctIds, IReadOnlyList<string>? OutputProperties, string GroupKey, int Page, int PageSize, string SessionId)
+    private sealed record QueryRequest(
+        IReadOnlyList<string>? DistinctIds,
+        WhereExpression? Where,
+        string? SortKey,
+        bool Descending,
+        IReadOnlyList<string>? OutputProperties,
+        string GroupKey,
+        int Page,
+        int PageSize,
+        string SessionId)
     {
         public static QueryRequest From(Dictionary<string, string> parameters)
         {
@@ -197,17 +193,34 @@ public static class QueryEndpoints
                 ids = [one];
             }
 
-            if (parameters.TryGetValue("where", out var where) && !string.IsNullOrWhiteSpace(where))
+            WhereExpression? where = null;
+            if (parameters.TryGetValue("where", out var whereText) && !string.IsNullOrWhiteSpace(whereText)
+                && !WhereExpression.TryParse(whereText, out where, out var whereError))
             {
-                throw new WireError(400, "the where parameter is not supported by this server version yet");
+                throw new WireError(400, whereError!.Message);
             }
+
+            string? sortKey = null;
+            if (parameters.TryGetValue("sort_key", out var sortText) && !string.IsNullOrWhiteSpace(sortText))
+            {
+                sortKey = WhereExpression.TryParse(sortText, out var sortExpression, out _) && sortExpression!.Root is PropertyAccess property
+                    ? property.Name
+                    : throw new WireError(400, "sort_key must name a property: properties[\"name\"]");
+            }
+
+            var descending = parameters.GetValueOrDefault("sort_order") switch
+            {
+                null or "" or "descending" => true,
+                "ascending" => false,
+                _ => throw new WireError(400, "sort_order must be ascending or descending"),
+            };
 
             var page = Integer(parameters, "page", 0, 0, int.MaxValue / MaxPageSize);
             var pageSize = Integer(parameters, "page_size", MaxPageSize, 1, MaxPageSize);
             var output = parameters.TryGetValue("output_properties", out var names) && names.Length > 0 ? StringList(names, "output_properties") : null;
             var group = parameters.GetValueOrDefault("data_group_id") ?? "";
             var session = parameters.TryGetValue("session_id", out var given) && given.Length > 0 ? given : Guid.NewGuid().ToString("N");
-            return new QueryRequest(ids, output, group, page, pageSize, session);
+            return new QueryRequest(ids, where, sortKey, descending, output, group, page, pageSize, session);
         }
 
         private static List<string> StringList(string json, string name)

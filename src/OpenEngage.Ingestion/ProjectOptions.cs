@@ -14,5 +14,8 @@ public sealed class ProjectOptions
     /// <summary>The secret for the read API (HTTP Basic user name, empty password).</summary>
     public string ApiSecret { get; set; } = "";
 
+    /// <summary>Service accounts that may read this project besides <see cref="ApiSecret"/>.</summary>
+    public List<ServiceAccountOptions> ServiceAccounts { get; set; } = [];
+
     public string EffectiveId => string.IsNullOrEmpty(Id) ? Name : Id;
 }

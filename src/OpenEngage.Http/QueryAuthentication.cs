@@ -1,0 +1,92 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using OpenEngage.Ingestion;
+
+namespace OpenEngage.Http;
+
+/// <summary>
+/// HTTP Basic on the query API: a project's service account <c>username:secret</c>, or the project's
+/// API secret as user name with an empty password. <c>project_id</c> picks the project when the
+/// credentials can read several, and must be one of theirs when given.
+/// </summary>
+public static class QueryAuthentication
+{
+    /// <summary>The project the request may read; throws <see cref="WireError"/> 401, 403 or 400 otherwise.</summary>
+    public static ProjectOptions Authenticate(HttpRequest request, string? projectId, ProjectDirectory projects)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(projects);
+        if (Credentials(request.Headers.Authorization.ToString()) is not var (user, password))
+        {
+            throw new WireError(401, "authentication required: HTTP Basic with a service account (username:secret) or the project's API secret as user name and an empty password");
+        }
+
+        var allowed = Allowed(user, password, projects);
+        if (allowed.Count == 0)
+        {
+            throw new WireError(401, "invalid credentials");
+        }
+
+        if (!string.IsNullOrEmpty(projectId))
+        {
+            return allowed.FirstOrDefault(project => string.Equals(project.EffectiveId, projectId, StringComparison.Ordinal))
+                ?? throw new WireError(403, $"these credentials may not read project {projectId}");
+        }
+
+        return allowed.Count == 1
+            ? allowed[0]
+            : throw new WireError(400, "project_id is required: these credentials may read several projects");
+    }
+
+    private static List<ProjectOptions> Allowed(string user, string password, ProjectDirectory projects)
+    {
+        if (password.Length == 0)
+        {
+            return user.Length > 0 && projects.FindBySecret(user) is { } project ? [project] : [];
+        }
+
+        var givenUser = Encoding.UTF8.GetBytes(user);
+        var givenSecret = Encoding.UTF8.GetBytes(password);
+        var allowed = new List<ProjectOptions>();
+        foreach (var project in projects.Projects)
+        {
+            var match = false;
+            foreach (var account in project.ServiceAccounts)
+            {
+                // Constant time per account, so timing tells nothing about how much of a secret matched.
+                match |= account.Username.Length > 0 && account.Secret.Length > 0
+                    & CryptographicOperations.FixedTimeEquals(givenUser, Encoding.UTF8.GetBytes(account.Username))
+                    & CryptographicOperations.FixedTimeEquals(givenSecret, Encoding.UTF8.GetBytes(account.Secret));
+            }
+
+            if (match)
+            {
+                allowed.Add(project);
+            }
+        }
+
+        return allowed;
+    }
+
+    private static (string User, string Password)? Credentials(string header)
+    {
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        string credentials;
+        try
+        {
+            credentials = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        var colon = credentials.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? (credentials, "") : (credentials[..colon], credentials[(colon + 1)..]);
+    }
+}
