@@ -22,14 +22,8 @@ public sealed partial class SqliteProfileStore
 
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: true);
-        var extra = await UndecidedMatchesAsync(connection, transaction, plan, cancellationToken).ConfigureAwait(false);
-
-        long total = extra.Count;
-        if (!plan.Filter.IsNone)
-        {
-            await using var count = Command(connection, transaction, plan, $"SELECT count(*) FROM profiles WHERE {plan.Scope} AND ({plan.Filter.Sql}) = 1;");
-            total += (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
+        var (decided, extra) = await CountAsync(connection, transaction, plan, cancellationToken).ConfigureAwait(false);
+        var total = decided + extra.Count;
 
         var profiles = new List<StoredProfile>();
         if (total > query.Offset && query.Limit is not 0)
@@ -120,6 +114,54 @@ public sealed partial class SqliteProfileStore
             ? "ORDER BY id"
             : $"ORDER BY json_extract(properties, $sort_path){(query.Descending ? " DESC" : "")}, id";
         return new QueryPlan(query, SqliteWhereTranslator.Translate(query.Where, query.Now), scope, orderBy, sortPath);
+    }
+
+    /// <summary>
+    /// In one scan: the number of rows SQL decides as matching, and (evaluated in memory) the ids
+    /// of the undecided rows that match.
+    /// </summary>
+    private static async Task<(long Decided, List<string> Extra)> CountAsync(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, CancellationToken cancellationToken)
+    {
+        if (plan.Filter.IsNone)
+        {
+            return (0, []);
+        }
+
+        if (plan.Filter.IsUnknown)
+        {
+            return (0, await UndecidedMatchesAsync(connection, transaction, plan, cancellationToken).ConfigureAwait(false));
+        }
+
+        string undecided;
+        long decided;
+        await using (var count = Command(connection, transaction, plan, $"""
+            SELECT count(*) FILTER (WHERE m = 1), json_group_array(id) FILTER (WHERE m IS NULL)
+            FROM (SELECT ({plan.Filter.Sql}) AS m, id FROM profiles WHERE {plan.Scope});
+            """))
+        {
+            await using var reader = await count.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            decided = reader.GetInt64(0);
+            undecided = reader.IsDBNull(1) ? "[]" : reader.GetString(1);
+        }
+
+        var extra = new List<string>();
+        var ids = JsonSerializer.Deserialize<List<string>>(undecided) ?? [];
+        if (ids.Count > 0)
+        {
+            await using var rows = Command(connection, transaction, plan, "SELECT id, properties FROM profiles WHERE project = $project AND group_key = $group_key AND id IN (SELECT value FROM json_each($undecided));");
+            rows.Parameters.AddWithValue("$undecided", undecided);
+            await using var reader = await rows.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (plan.Query.Where!.Matches(ParseProperties(reader.GetString(1)), plan.Query.Now))
+                {
+                    extra.Add(reader.GetString(0));
+                }
+            }
+        }
+
+        return (decided, extra);
     }
 
     /// <summary>Evaluates in memory the rows SQL leaves undecided and returns the ids of those that match.</summary>

@@ -280,13 +280,20 @@ internal sealed class SqliteWhereTranslator
 
     private string DateTimeComparison(string sqlOperator, string type, string value, DateTimeValue d)
     {
+        // Text of the canonical shape compares as text; whether it names a real date (what the
+        // costly strftime round trip checks) matters only where that comparison holds.
         var instant = d.Value.UtcDateTime;
         var canonical = instant.Ticks % TimeSpan.TicksPerSecond == 0
-            ? $"WHEN length({value}) = 19 AND {value} GLOB {CanonicalDate} AND {value} >= '0001' AND strftime('%Y-%m-%dT%H:%M:%S', {value}, '+0 seconds') = {value} THEN ({value} {sqlOperator} {Parameter(IsoDateTime.Format(d.Value))}) "
+            ? $"""
+              WHEN length({value}) = 19 AND {value} GLOB {CanonicalDate} THEN
+                (CASE WHEN NOT ({value} {sqlOperator} {Parameter(IsoDateTime.Format(d.Value))}) THEN 0
+                      ELSE ({value} >= '0001' AND strftime('%Y-%m-%dT%H:%M:%S', {value}, '+0 seconds') = {value}) END)
+              """
             : "";
         return $"""
             (CASE WHEN {type} <> 'text' THEN 0
-                  {canonical}WHEN {value} GLOB '[0-9][0-9][0-9][0-9]-*' THEN NULL
+                  {canonical}
+                  WHEN {value} GLOB '[0-9][0-9][0-9][0-9]-*' THEN NULL
                   ELSE 0 END)
             """;
     }
