@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using OpenEngage.Profiles;
 
@@ -54,15 +55,9 @@ public sealed partial class SqliteProfileStore
             yield break;
         }
 
-        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: true);
-        var extra = await UndecidedMatchesAsync(connection, transaction, plan, cancellationToken).ConfigureAwait(false);
-        await using var command = Command(connection, transaction, plan, $"SELECT id, properties FROM profiles WHERE {Matching(plan, extra)} {plan.OrderBy} LIMIT $limit OFFSET $offset;");
-        AddWindow(command, query, extra);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var (id, properties) in ScanAsync(plan, withProperties: true, cancellationToken).ConfigureAwait(false))
         {
-            yield return new StoredProfile(new ProfileKey(query.Project, query.GroupKey, reader.GetString(0)), ParseProperties(reader.GetString(1)));
+            yield return new StoredProfile(new ProfileKey(query.Project, query.GroupKey, id), properties!);
         }
     }
 
@@ -74,19 +69,63 @@ public sealed partial class SqliteProfileStore
             return await InMemoryQuery.QueryIdsAsync(this, query, cancellationToken).ConfigureAwait(false);
         }
 
-        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: true);
-        var extra = await UndecidedMatchesAsync(connection, transaction, plan, cancellationToken).ConfigureAwait(false);
-        await using var command = Command(connection, transaction, plan, $"SELECT id FROM profiles WHERE {Matching(plan, extra)} {plan.OrderBy} LIMIT $limit OFFSET $offset;");
-        AddWindow(command, query, extra);
         var ids = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var (id, _) in ScanAsync(plan, withProperties: false, cancellationToken).ConfigureAwait(false))
         {
-            ids.Add(reader.GetString(0));
+            ids.Add(id);
         }
 
         return ids;
+    }
+
+    /// <summary>
+    /// Every match in order, in one scan: the filter is computed once per row (the subquery's
+    /// LIMIT keeps SQLite from inlining it into the outer WHERE and SELECT), and the undecided rows
+    /// come with their properties for the evaluator. The window applies after that.
+    /// </summary>
+    private async IAsyncEnumerable<(string Id, JsonObject? Properties)> ScanAsync(QueryPlan plan, bool withProperties, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (plan.Filter.IsNone)
+        {
+            yield break;
+        }
+
+        var sortColumn = plan.SortPath is null ? "" : ", json_extract(properties, $sort_path) AS k";
+        var orderBy = plan.SortPath is null ? "ORDER BY id" : $"ORDER BY k{(plan.Query.Descending ? " DESC" : "")}, id";
+        var properties = withProperties ? "properties" : "CASE WHEN m IS NULL THEN properties END";
+        var sql = $"""
+            SELECT m, id, {properties} FROM (
+                SELECT ({plan.Filter.Sql}) AS m, id, properties{sortColumn} FROM profiles WHERE {plan.Scope} LIMIT -1
+            ) WHERE m IS NOT 0 {orderBy};
+            """;
+
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        await using var command = Command(connection, transaction, plan, sql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var skip = plan.Query.Offset;
+        var take = plan.Query.Limit ?? int.MaxValue;
+        while (take > 0 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            JsonObject? parsed = null;
+            if (reader.IsDBNull(0))
+            {
+                parsed = ParseProperties(reader.GetString(2));
+                if (!plan.Query.Where!.Matches(parsed, plan.Query.Now))
+                {
+                    continue;
+                }
+            }
+
+            if (skip > 0)
+            {
+                skip--;
+                continue;
+            }
+
+            take--;
+            yield return (reader.GetString(1), withProperties ? parsed ?? ParseProperties(reader.GetString(2)) : null);
+        }
     }
 
     /// <summary>How SQL runs a query; null when it cannot (a sort key SQLite's JSON paths cannot name).</summary>
