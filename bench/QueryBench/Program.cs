@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenEngage.Profiles;
+using OpenEngage.Query;
+using OpenEngage.Storage;
+using OpenEngage.Storage.Sqlite;
+
+// Usage: dotnet run -c Release --project bench/QueryBench -- [profiles=1000000] [data directory]
+var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+var directory = args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), $"openengage-query-bench-{count}");
+const string Project = "bench";
+var now = new DateTimeOffset(2024, 6, 1, 0, 0, 0, TimeSpan.Zero);
+
+var store = new SqliteProfileStore(new SqliteStoreOptions { Path = directory }, new ProfileEngine(ProfileLimits.Default), NullLogger<SqliteProfileStore>.Instance);
+await store.InitializeAsync();
+
+var existing = (await store.ListAsync(new ProfileListRequest(Project, "", 0, 0))).Total;
+if (existing != count)
+{
+    if (existing != 0)
+    {
+        throw new InvalidOperationException($"{directory} holds {existing} profiles, not {count}: remove it first.");
+    }
+
+    var load = Stopwatch.StartNew();
+    const int Batch = 5000;
+    for (var start = 0; start < count; start += Batch)
+    {
+        var updates = new List<ProfileUpdate>(Batch);
+        for (var i = start; i < Math.Min(count, start + Batch); i++)
+        {
+            updates.Add(Profile(i));
+        }
+
+        await store.ApplyAsync(updates);
+    }
+
+    Console.Error.WriteLine($"Loaded {count:N0} profiles in {load.Elapsed.TotalSeconds:F1} s");
+}
+
+var filters = new (string Name, string Where)[]
+{
+    ("equality: plan == \"pro\"", "properties[\"plan\"] == \"pro\""),
+    ("numeric range: 30 <= age < 40", "properties[\"age\"] >= 30 and properties[\"age\"] < 40"),
+    ("list membership: \"beta\" in tags", "\"beta\" in properties[\"tags\"]"),
+    ("defined(email)", "defined(properties[\"email\"])"),
+    ("datetime range on $last_seen (one week)", "properties[\"$last_seen\"] >= datetime(\"2024-05-01\") and properties[\"$last_seen\"] < datetime(\"2024-05-08\")"),
+};
+
+var cases = new List<(string Name, Func<Task<long>> Run)>
+{
+    ("lookup by id", async () => (await store.GetAsync(ProfileKey.User(Project, "user-" + (count / 2))))?.Properties.Count ?? 0),
+    ("lookup of 100 ids (distinct_ids)", async () => (await store.QueryAsync(new ProfileQuery(Project, "") { DistinctIds = [.. Enumerable.Range(0, 100).Select(i => "user-" + (i * 7919 % count))] })).Total),
+    ("first page sorted by $last_seen", async () => (await store.QueryAsync(new ProfileQuery(Project, "") { SortKey = "$last_seen", Descending = true, Limit = 1000, Now = now })).Profiles.Count),
+    ("session snapshot: every id sorted by $last_seen", async () => (await store.QueryIdsAsync(new ProfileQuery(Project, "") { SortKey = "$last_seen", Descending = true, Now = now })).Count),
+    ("fallback in memory: age + 1 > 80 (all ids)", () => Snapshot("properties[\"age\"] + 1 > 80")),
+};
+foreach (var (name, where) in filters)
+{
+    cases.Add((name + ": count + first page", () => Count(where)));
+    cases.Add((name + ": all ids in order (API first page)", () => Snapshot(where)));
+}
+
+Console.WriteLine($"| query ({count:N0} profiles) | matches | median | min |");
+Console.WriteLine("| --- | ---: | ---: | ---: |");
+foreach (var (name, run) in cases)
+{
+    var runs = name.StartsWith("fallback", StringComparison.Ordinal) ? 1 : name.StartsWith("lookup", StringComparison.Ordinal) ? 50 : 3;
+    long result = 0;
+    var times = new List<double>();
+    result = await run(); // warm-up
+    for (var r = 0; r < runs; r++)
+    {
+        var watch = Stopwatch.StartNew();
+        result = await run();
+        times.Add(watch.Elapsed.TotalMilliseconds);
+    }
+
+    times.Sort();
+    Console.WriteLine($"| {name} | {result:N0} | {Format(times[times.Count / 2])} | {Format(times[0])} |");
+}
+
+await store.DisposeAsync();
+
+async Task<long> Snapshot(string where) =>
+    (await store.QueryIdsAsync(new ProfileQuery(Project, "") { Where = WhereExpression.Parse(where), Now = now })).Count;
+
+async Task<long> Count(string where) =>
+    (await store.QueryAsync(new ProfileQuery(Project, "") { Where = WhereExpression.Parse(where), Limit = 1000, Now = now })).Total;
+
+static string Format(double ms) => ms < 10 ? $"{ms:F2} ms" : $"{ms:F0} ms";
+
+ProfileUpdate Profile(int i)
+{
+    var random = new Random(i);
+    var set = new List<KeyValuePair<string, JsonNode?>>
+    {
+        new("$name", $"User {i}"),
+        new("plan", random.Next(10) switch { < 6 => "free", < 9 => "pro", _ => "enterprise" }),
+        new("age", 18 + random.Next(60)),
+        new("score", Math.Round(random.NextDouble() * 1000, 2)),
+        new("country", new[] { "FR", "US", "DE", "JP", "BR", "IN" }[random.Next(6)]),
+        new("tags", new JsonArray([.. new[] { "beta", "newsletter", "mobile", "desktop", "vip" }.Where(_ => random.Next(4) == 0).Select(t => (JsonNode?)t)])),
+        new("$last_seen", now.AddSeconds(-random.Next(180 * 86400)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)),
+        new("$created", now.AddDays(-180 - random.Next(700)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)),
+        new("logins", random.Next(500)),
+        new("verified", random.Next(2) == 0),
+        new("referrer", random.Next(3) == 0 ? "google" : "direct"),
+        new("lifetime_value", random.Next(100_000) / 100m),
+    };
+    if (random.Next(3) != 0)
+    {
+        set.Add(new("email", $"user{i}@example.com"));
+    }
+
+    for (var extra = random.Next(8); extra > 0; extra--)
+    {
+        set.Add(new($"custom_{extra}", random.Next(1000)));
+    }
+
+    return new ProfileUpdate { Token = "t", Project = Project, DistinctId = "user-" + i, Time = now, IgnoreTime = true, Set = set };
+}
