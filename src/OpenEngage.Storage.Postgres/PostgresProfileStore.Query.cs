@@ -1,0 +1,157 @@
+using System.Data;
+using System.Runtime.CompilerServices;
+using Npgsql;
+using NpgsqlTypes;
+using OpenEngage.Profiles;
+
+namespace OpenEngage.Storage.Postgres;
+
+/// <summary>
+/// The query side: the where filter runs in SQL as far as <see cref="PostgresWhereTranslator"/>
+/// can decide it exactly; the rows it leaves undecided are evaluated in memory, so the answer is
+/// always the evaluator's. Ordered by id, the window is taken in SQL; ordered by a property, the
+/// matches are ordered in memory by <see cref="ProfileOrder"/>.
+/// </summary>
+public sealed partial class PostgresProfileStore
+{
+    public async Task<ProfilePage> QueryAsync(ProfileQuery query, CancellationToken cancellationToken = default)
+    {
+        var (profiles, total) = await RunAsync(query, cancellationToken).ConfigureAwait(false);
+        return new ProfilePage(profiles, total);
+    }
+
+    public async IAsyncEnumerable<StoredProfile> StreamAsync(ProfileQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var (profiles, _) = await RunAsync(query, cancellationToken).ConfigureAwait(false);
+        foreach (var profile in profiles)
+        {
+            yield return profile;
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> QueryIdsAsync(ProfileQuery query, CancellationToken cancellationToken = default)
+    {
+        var (profiles, _) = await RunAsync(query, cancellationToken).ConfigureAwait(false);
+        return [.. profiles.Select(profile => profile.Key.Id)];
+    }
+
+    /// <summary>The query's window of matches, in its order, and the number of matches in all; one snapshot.</summary>
+    private async Task<(IReadOnlyList<StoredProfile> Profiles, long Total)> RunAsync(ProfileQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(query.Project);
+        ArgumentNullException.ThrowIfNull(query.GroupKey);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
+        if (query.Limit is { } limit)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        }
+
+        EnsureOpen();
+        var filter = PostgresWhereTranslator.Translate(query.Where, query.Now);
+        if (filter.IsNone || HasNul(new ProfileKey(query.Project, query.GroupKey, "")))
+        {
+            return ([], 0);
+        }
+
+        var ids = query.DistinctIds?.Where(id => !id.Contains('\0', StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToArray();
+        var scope = "project = @project AND group_key = @group_key" + (ids is null ? "" : " AND id = ANY(@ids)");
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+
+        NpgsqlCommand Command(string sql)
+        {
+            var command = new NpgsqlCommand(sql, connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter("project", NpgsqlDbType.Text) { Value = query.Project });
+            command.Parameters.Add(new NpgsqlParameter("group_key", NpgsqlDbType.Text) { Value = query.GroupKey });
+            if (ids is not null)
+            {
+                command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids });
+            }
+
+            if (!filter.IsAll && !filter.IsUnknown)
+            {
+                foreach (var parameter in filter.CloneParameters())
+                {
+                    command.Parameters.Add(parameter);
+                }
+            }
+
+            return command;
+        }
+
+        // The rows SQL leaves undecided, evaluated in memory.
+        var extra = new List<StoredProfile>();
+        if (!filter.IsAll)
+        {
+            var undecided = filter.IsUnknown ? scope : $"{scope} AND ({filter.Sql}) IS NULL";
+            await using var command = Command($"SELECT id, properties::text FROM profiles WHERE {undecided};");
+            await ReadAsync(command, query, extra, profile => query.Where!.Matches(profile.Properties, query.Now), cancellationToken).ConfigureAwait(false);
+        }
+
+        var decided = filter.IsUnknown ? "FALSE" : filter.Sql;
+        IReadOnlyList<StoredProfile> window;
+        long total;
+        if (query.SortKey is null)
+        {
+            var extraIds = extra.Select(profile => profile.Key.Id).ToArray();
+            var matching = extraIds.Length == 0 ? $"{scope} AND ({decided})" : $"{scope} AND (({decided}) OR id = ANY(@extra))";
+            await using (var count = Command($"SELECT count(*) FROM profiles WHERE {matching};"))
+            {
+                if (extraIds.Length > 0)
+                {
+                    count.Parameters.Add(new NpgsqlParameter("extra", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = extraIds });
+                }
+
+                total = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+
+            var page = new List<StoredProfile>();
+            if (total > query.Offset && query.Limit is not 0)
+            {
+                // COLLATE "C": ordered by code point, whatever the database's collation.
+                await using var select = Command($"SELECT id, properties::text FROM profiles WHERE {matching} ORDER BY id COLLATE \"C\" LIMIT @limit OFFSET @offset;");
+                if (extraIds.Length > 0)
+                {
+                    select.Parameters.Add(new NpgsqlParameter("extra", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = extraIds });
+                }
+
+                select.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Bigint) { Value = (object?)query.Limit ?? DBNull.Value });
+                select.Parameters.Add(new NpgsqlParameter("offset", NpgsqlDbType.Bigint) { Value = (long)query.Offset });
+                await ReadAsync(select, query, page, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            window = page;
+        }
+        else
+        {
+            var all = extra;
+            if (!filter.IsUnknown)
+            {
+                await using var select = Command($"SELECT id, properties::text FROM profiles WHERE {scope} AND ({decided});");
+                await ReadAsync(select, query, all, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            all.Sort(ProfileOrder.Comparer(query.SortKey, query.Descending));
+            total = all.Count;
+            window = InMemoryQuery.Window(all, query);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (window, total);
+    }
+
+    private static async Task ReadAsync(NpgsqlCommand command, ProfileQuery query, List<StoredProfile> into, Func<StoredProfile, bool>? keep, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var profile = new StoredProfile(new ProfileKey(query.Project, query.GroupKey, reader.GetString(0)), ParseProperties(reader.GetString(1)));
+            if (keep is null || keep(profile))
+            {
+                into.Add(profile);
+            }
+        }
+    }
+}
