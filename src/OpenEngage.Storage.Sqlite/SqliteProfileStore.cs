@@ -19,6 +19,10 @@ namespace OpenEngage.Storage.Sqlite;
 /// transaction, commits, and only then completes the waiting callers. Several updates to one
 /// profile in a commit see each other and the profile is written once. When a transaction fails,
 /// every caller of that group gets the exception and nothing of the group is stored.
+/// The writer keeps the committed state of recently written profiles in a bounded
+/// <see cref="ProfileCache"/> (<see cref="SqliteStoreOptions.ProfileCacheSize"/>), so a hot profile
+/// is not read back and parsed in every commit; the profiles in <see cref="ApplyResult"/>s are
+/// shared with that cache and must not be modified.
 /// Reads use pooled read-only connections, which WAL lets run alongside the writer.
 /// </remarks>
 public sealed partial class SqliteProfileStore : IProfileStore
@@ -43,11 +47,14 @@ public sealed partial class SqliteProfileStore : IProfileStore
     private readonly Channel<WriteRequest> _queue;
     private readonly Dictionary<ProfileKey, WorkingEntry> _working = [];
     private readonly List<WriteRequest> _group = [];
+    private readonly ProfileCache _cache;
 
     private SqliteConnection? _writer;
     private SqliteCommand? _select;
     private SqliteCommand? _upsert;
     private SqliteCommand? _delete;
+    private SqliteCommand? _dataVersion;
+    private long _lastDataVersion;
     private Task? _writerLoop;
     private int _initialized;
     private int _disposed;
@@ -59,11 +66,13 @@ public sealed partial class SqliteProfileStore : IProfileStore
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Path);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxUpdatesPerCommit, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.ProfileCacheSize);
 
         _engine = engine;
         _logger = logger;
         _directory = System.IO.Path.GetFullPath(options.Path);
         _maxUpdatesPerCommit = options.MaxUpdatesPerCommit;
+        _cache = new ProfileCache(options.ProfileCacheSize);
         DatabasePath = System.IO.Path.Combine(_directory, DatabaseFileName);
 
         _writeConnectionString = new SqliteConnectionStringBuilder
@@ -330,6 +339,12 @@ public sealed partial class SqliteProfileStore : IProfileStore
                 ON CONFLICT (project, group_key, id) DO UPDATE SET properties = excluded.properties;
                 """, withProperties: true);
             _delete = Prepare(connection, "DELETE FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;", withProperties: false);
+            _dataVersion = connection.CreateCommand();
+            _dataVersion.CommandText = "PRAGMA data_version;";
+
+            // Whatever was cached came through another connection, which no longer exists.
+            _cache.Clear();
+            _lastDataVersion = (long)_dataVersion.ExecuteScalar()!;
 
             JournalMode = journalMode;
             Synchronous = synchronous;
@@ -349,8 +364,9 @@ public sealed partial class SqliteProfileStore : IProfileStore
         _select?.Dispose();
         _upsert?.Dispose();
         _delete?.Dispose();
+        _dataVersion?.Dispose();
         _writer?.Dispose();
-        _select = _upsert = _delete = null;
+        _select = _upsert = _delete = _dataVersion = null;
         _writer = null;
     }
 
@@ -423,6 +439,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
             _select!.Transaction = transaction;
             _upsert!.Transaction = transaction;
             _delete!.Transaction = transaction;
+            ForgetCacheIfChangedElsewhere(transaction);
 
             for (var i = 0; i < group.Count; i++)
             {
@@ -457,13 +474,20 @@ public sealed partial class SqliteProfileStore : IProfileStore
             }
 
             transaction.Commit();
+
+            foreach (var (key, entry) in _working)
+            {
+                _cache.Set(key, entry.Current);
+            }
         }
         catch (Exception exception)
         {
             LogGroupFailed(exception, group.Count, updateCount, DatabasePath);
 
-            // The transaction rolled back (or never began); start again from a fresh connection.
+            // The transaction rolled back (or never began); start again from a fresh connection,
+            // and an empty cache (reopening clears it), so nothing of the group is remembered.
             CloseWriter();
+            _cache.Clear();
             foreach (var request in group)
             {
                 request.Completion.TrySetException(exception);
@@ -488,7 +512,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
         ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_working, key, out var known);
         if (!known)
         {
-            entry.Current = Load(key);
+            entry.Current = _cache.TryGet(key, out var cached) ? cached : Load(key);
             entry.Stored = entry.Current is not null;
         }
 
@@ -506,6 +530,22 @@ public sealed partial class SqliteProfileStore : IProfileStore
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Clears the cache when another connection committed since this one last looked: the cache
+    /// would no longer hold the committed state. Runs inside the write transaction, so no other
+    /// writer can commit until this group is done.
+    /// </summary>
+    private void ForgetCacheIfChangedElsewhere(SqliteTransaction transaction)
+    {
+        _dataVersion!.Transaction = transaction;
+        var version = (long)_dataVersion.ExecuteScalar()!;
+        if (version != _lastDataVersion)
+        {
+            _cache.Clear();
+            _lastDataVersion = version;
+        }
     }
 
     private JsonObject? Load(ProfileKey key)

@@ -15,4 +15,14 @@ public sealed class SqliteStoreOptions
     /// batch is committed on its own.
     /// </summary>
     public int MaxUpdatesPerCommit { get; set; } = 20_000;
+
+    /// <summary>The default of <see cref="ProfileCacheSize"/>.</summary>
+    public const int DefaultProfileCacheSize = 100_000;
+
+    /// <summary>
+    /// How many recently written profiles the writer keeps parsed in memory, so updates to them
+    /// skip reading the database; 0 turns the cache off. Memory grows with this count times the
+    /// size of a profile.
+    /// </summary>
+    public int ProfileCacheSize { get; set; } = DefaultProfileCacheSize;
 }
