@@ -18,6 +18,9 @@ log=$(mktemp)
 status=0
 dotnet test OpenEngage.slnx -c Release --no-build --nologo 2>&1 | tee "$log" || status=$?
 
+echo "== test.sh: HTTP tests on PostgreSQL"
+OPENENGAGE_TEST_STORAGE=postgres dotnet test tests/OpenEngage.Server.Tests -c Release --no-build --nologo 2>&1 | tee -a "$log" || status=$?
+
 # One closing line for the whole run: the sum over every test project.
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

@@ -8,7 +8,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace OpenEngage.Server.Tests;
 
-/// <summary>An OpenEngage server on a real Kestrel socket on loopback, over a fresh data directory (or a given one, kept).</summary>
+/// <summary>
+/// An OpenEngage server on a real Kestrel socket on loopback, over a fresh data directory (or a
+/// given one, kept), on the storage <see cref="TestStorage"/> selects.
+/// </summary>
 public sealed class RunningServer : IAsyncDisposable
 {
     public const string Token = "test-token";
@@ -50,6 +53,7 @@ public sealed class RunningServer : IAsyncDisposable
             ]);
         }
 
+        args.AddRange((await TestStorage.SettingsAsync(dataDirectory)).Select(setting => "--" + setting));
         args.AddRange(settings.Select(setting => "--" + setting));
         var app = OpenEngageServer.Build([.. args]);
         await OpenEngageServer.StartAsync(app);
