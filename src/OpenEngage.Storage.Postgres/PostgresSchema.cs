@@ -27,6 +27,13 @@ internal static class PostgresSchema
                 PRIMARY KEY (project, group_key, id)
             );
             """),
+
+        // Serves where filters that test equality with a string or boolean, written as containment
+        // (properties @> '{"plan": "pro"}'); jsonb_path_ops is the smaller GIN operator class and
+        // supports exactly @>. See docs/benchmarks.md (PostgreSQL) for what it gains and costs.
+        new(2, "GIN index on properties (jsonb_path_ops)", """
+            CREATE INDEX profiles_properties ON profiles USING gin (properties jsonb_path_ops);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
