@@ -13,20 +13,29 @@ public static class JsonSize
             return 4;
         }
 
-        var counter = new CountingBufferWriter();
-        using (var writer = new Utf8JsonWriter(counter))
-        {
-            node.WriteTo(writer);
-        }
-
+        // One counter and writer per thread, reset for each measurement: measuring allocates nothing.
+        var counter = t_counter ??= new CountingBufferWriter();
+        var writer = t_writer ??= new Utf8JsonWriter(counter);
+        counter.Reset();
+        writer.Reset(counter);
+        node.WriteTo(writer);
+        writer.Flush();
         return counter.Written;
     }
+
+    [ThreadStatic]
+    private static CountingBufferWriter? t_counter;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
 
     private sealed class CountingBufferWriter : System.Buffers.IBufferWriter<byte>
     {
         private byte[] _scratch = new byte[4096];
 
         public long Written { get; private set; }
+
+        public void Reset() => Written = 0;
 
         public void Advance(int count) => Written += count;
 

@@ -39,31 +39,28 @@ public sealed class ProfileEngine(ProfileLimits limits)
     /// <param name="update">The update to apply.</param>
     public ApplyResult Apply(JsonObject? current, ProfileUpdate update)
     {
-        var warnings = new List<RecordWarning>(update.Warnings);
+        // The record's own warnings, copied only when applying it adds one.
+        var warnings = new Warnings(update.Warnings);
 
         if (update.Delete)
         {
-            return new(current is null ? ApplyStatus.Unchanged : ApplyStatus.Deleted, null, null, warnings);
+            return new(current is null ? ApplyStatus.Unchanged : ApplyStatus.Deleted, null, null, warnings.List);
         }
 
         if (current is null && !update.CreatesProfile)
         {
-            return new(ApplyStatus.Unchanged, null, null, warnings);
+            return new(ApplyStatus.Unchanged, null, null, warnings.List);
         }
 
         var profile = current is null ? [] : (JsonObject)current.DeepClone();
-        var named = new HashSet<string>(StringComparer.Ordinal);
-        var lists = new HashSet<string>(StringComparer.Ordinal);
 
         foreach (var (name, value) in update.Set ?? [])
         {
-            named.Add(name);
             profile[name] = value?.DeepClone();
         }
 
         foreach (var (name, value) in update.SetOnce ?? [])
         {
-            named.Add(name);
             if (!profile.ContainsKey(name))
             {
                 profile[name] = value?.DeepClone();
@@ -72,7 +69,6 @@ public sealed class ProfileEngine(ProfileLimits limits)
 
         foreach (var (name, delta) in update.Add ?? [])
         {
-            named.Add(name);
             if (!profile.TryGetPropertyValue(name, out var stored))
             {
                 profile[name] = NumberMath.ToNode(delta);
@@ -89,18 +85,15 @@ public sealed class ProfileEngine(ProfileLimits limits)
 
         foreach (var (name, values) in update.Union ?? [])
         {
-            named.Add(name);
             if (!profile.TryGetPropertyValue(name, out var stored))
             {
                 var list = new JsonArray();
                 AppendMissing(list, values);
                 profile[name] = list;
-                lists.Add(name);
             }
             else if (stored is JsonArray list)
             {
                 AppendMissing(list, values);
-                lists.Add(name);
             }
             else
             {
@@ -110,16 +103,13 @@ public sealed class ProfileEngine(ProfileLimits limits)
 
         foreach (var (name, value) in update.Append ?? [])
         {
-            named.Add(name);
             if (!profile.TryGetPropertyValue(name, out var stored))
             {
                 profile[name] = new JsonArray(value?.DeepClone());
-                lists.Add(name);
             }
             else if (stored is JsonArray list)
             {
                 list.Add(value?.DeepClone());
-                lists.Add(name);
             }
             else
             {
@@ -129,7 +119,6 @@ public sealed class ProfileEngine(ProfileLimits limits)
 
         foreach (var (name, value) in update.Remove ?? [])
         {
-            named.Add(name);
             if (!profile.TryGetPropertyValue(name, out var stored))
             {
                 continue;
@@ -153,7 +142,6 @@ public sealed class ProfileEngine(ProfileLimits limits)
 
         foreach (var name in update.Unset ?? [])
         {
-            named.Add(name);
             profile.Remove(name);
         }
 
@@ -161,7 +149,7 @@ public sealed class ProfileEngine(ProfileLimits limits)
         {
             foreach (var (name, value) in geo.Properties())
             {
-                if (!named.Contains(name))
+                if (!Names(update, name))
                 {
                     profile[name] = value;
                 }
@@ -169,12 +157,12 @@ public sealed class ProfileEngine(ProfileLimits limits)
         }
 
         var time = ProfileTime.Format(update.Time);
-        if (current is null && !profile.ContainsKey(Created) && !named.Contains(Created))
+        if (current is null && !profile.ContainsKey(Created) && !Names(update, Created))
         {
             profile[Created] = time;
         }
 
-        if (!update.IgnoreTime && !named.Contains(LastSeen))
+        if (!update.IgnoreTime && !Names(update, LastSeen))
         {
             profile[LastSeen] = time;
         }
@@ -184,7 +172,8 @@ public sealed class ProfileEngine(ProfileLimits limits)
             return Rejected(new RecordError("", $"the profile would have {profile.Count} properties; the limit is {Limits.MaxPropertiesPerProfile}"), warnings);
         }
 
-        foreach (var name in lists)
+        // The lists that $union and $append grew (where the property was, or became, a list).
+        foreach (var name in ListNames(update))
         {
             if (profile[name] is JsonArray list && JsonSize.Utf8Bytes(list) > Limits.MaxListBytes)
             {
@@ -192,26 +181,159 @@ public sealed class ProfileEngine(ProfileLimits limits)
             }
         }
 
-        if (current is not null && JsonNode.DeepEquals(current, profile))
+        if (current is not null && SameProperties(current, profile, update))
         {
-            return new(ApplyStatus.Unchanged, null, null, warnings);
+            return new(ApplyStatus.Unchanged, null, null, warnings.List);
         }
 
-        return new(ApplyStatus.Upserted, profile, null, warnings);
+        return new(ApplyStatus.Upserted, profile, null, warnings.List);
     }
 
-    private static ApplyResult Rejected(RecordError error, List<RecordWarning> warnings) =>
-        new(ApplyStatus.Rejected, null, error, warnings);
+    private static ApplyResult Rejected(RecordError error, Warnings warnings) =>
+        new(ApplyStatus.Rejected, null, error, warnings.List);
 
-    private static void AppendMissing(JsonArray list, JsonArray values)
+    /// <summary>
+    /// Whether <paramref name="profile"/>, made from a deep copy of <paramref name="current"/> by
+    /// applying <paramref name="update"/>, still equals it. Only the properties the update could
+    /// have written need comparing: the record's names, the geolocation and the two timestamps;
+    /// every other property is an untouched copy.
+    /// </summary>
+    private static bool SameProperties(JsonObject current, JsonObject profile, ProfileUpdate update)
     {
-        foreach (var value in values)
+        if (current.Count != profile.Count)
         {
-            if (!list.Any(existing => JsonNode.DeepEquals(existing, value)))
+            return false;
+        }
+
+        foreach (var name in WrittenNames(update))
+        {
+            var had = current.TryGetPropertyValue(name, out var before);
+            var has = profile.TryGetPropertyValue(name, out var after);
+            if (had != has || !JsonNode.DeepEquals(before, after))
             {
-                list.Add(value?.DeepClone());
+                return false;
             }
         }
+
+        return true;
+    }
+
+    private static IEnumerable<string> WrittenNames(ProfileUpdate update)
+    {
+        foreach (var (name, _) in update.Set ?? []) yield return name;
+        foreach (var (name, _) in update.SetOnce ?? []) yield return name;
+        foreach (var (name, _) in update.Add ?? []) yield return name;
+        foreach (var (name, _) in update.Union ?? []) yield return name;
+        foreach (var (name, _) in update.Append ?? []) yield return name;
+        foreach (var (name, _) in update.Remove ?? []) yield return name;
+        foreach (var name in update.Unset ?? []) yield return name;
+        foreach (var (name, _) in update.Geo?.Properties() ?? []) yield return name;
+        yield return Created;
+        yield return LastSeen;
+    }
+
+    private static IEnumerable<string> ListNames(ProfileUpdate update)
+    {
+        foreach (var (name, _) in update.Union ?? []) yield return name;
+        foreach (var (name, _) in update.Append ?? []) yield return name;
+    }
+
+    /// <summary>Whether any operation of the record names <paramref name="name"/>.</summary>
+    private static bool Names(ProfileUpdate update, string name) =>
+        Contains(update.Set, name) || Contains(update.SetOnce, name) || Contains(update.Add, name)
+        || Contains(update.Union, name) || Contains(update.Append, name) || Contains(update.Remove, name)
+        || (update.Unset?.Contains(name, StringComparer.Ordinal) ?? false);
+
+    private static bool Contains<T>(IReadOnlyList<KeyValuePair<string, T>>? operation, string name)
+    {
+        if (operation is null)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < operation.Count; i++)
+        {
+            if (string.Equals(operation[i].Key, name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Appends each value not already in <paramref name="list"/> (by <see cref="JsonNode.DeepEquals"/>).
+    /// Past a few elements, strings — the usual list values — are looked up in a hashed set; a
+    /// string equals only a string with the same text, so the answer is the same.
+    /// </summary>
+    private static void AppendMissing(JsonArray list, JsonArray values)
+    {
+        const int LinearScanUpTo = 8;
+        HashSet<string>? strings = null;
+        foreach (var value in values)
+        {
+            if (strings is null && list.Count > LinearScanUpTo)
+            {
+                strings = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var existing in list)
+                {
+                    if (AsString(existing) is { } text)
+                    {
+                        strings.Add(text);
+                    }
+                }
+            }
+
+            bool present;
+            if (strings is not null && AsString(value) is { } candidate)
+            {
+                present = strings.Contains(candidate);
+            }
+            else
+            {
+                present = false;
+                foreach (var existing in list)
+                {
+                    if (JsonNode.DeepEquals(existing, value))
+                    {
+                        present = true;
+                        break;
+                    }
+                }
+            }
+
+            if (!present)
+            {
+                list.Add(value?.DeepClone());
+                if (strings is not null && AsString(value) is { } added)
+                {
+                    strings.Add(added);
+                }
+            }
+        }
+    }
+
+    /// <summary>The text of a JSON string value; null for every other value.</summary>
+    private static string? AsString(JsonNode? node)
+    {
+        if (node is not JsonValue value || value.GetValueKind() != System.Text.Json.JsonValueKind.String)
+        {
+            return null;
+        }
+
+        // A value held as another .NET type (a date, say) that serialises to a string is read back as its text.
+        return value.TryGetValue<string>(out var text) ? text : System.Text.Json.JsonSerializer.Deserialize<string>(value.ToJsonString());
+    }
+
+    /// <summary>The warnings of one result: the record's own, copied into a new list only when one is added.</summary>
+    private struct Warnings(IReadOnlyList<RecordWarning> recordWarnings)
+    {
+        private List<RecordWarning>? _copy;
+
+        public readonly IReadOnlyList<RecordWarning> List => _copy ?? recordWarnings;
+
+        public void Add(RecordWarning warning) => (_copy ??= [.. recordWarnings]).Add(warning);
     }
 
     private static RecordWarning Conflict(string operation, string name, JsonNode? stored, string needed) =>
