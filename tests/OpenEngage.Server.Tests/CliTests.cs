@@ -102,6 +102,20 @@ public sealed class CliTests : IDisposable
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task Help_lists_the_verbs_instead_of_starting_a_server(string flag)
+    {
+        Assert.True(CommandLineVerbs.IsVerb([flag]));
+        Assert.False(CommandLineVerbs.IsVerb(["--urls=http://127.0.0.1:5000"]));
+        var (code, output, _) = await RunAsync(flag);
+        Assert.Equal(0, code);
+        Assert.Contains("export", output, StringComparison.Ordinal);
+        Assert.Contains("import", output, StringComparison.Ordinal);
+        Assert.Contains("serves HTTP", output, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();

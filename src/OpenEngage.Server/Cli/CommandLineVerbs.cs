@@ -13,8 +13,11 @@ public static class CommandLineVerbs
 {
     public static readonly string[] Verbs = ["export", "import"];
 
-    /// <summary>Whether <paramref name="args"/> name a verb rather than starting the server.</summary>
-    public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
+    private static readonly string[] HelpFlags = ["--help", "-h", "-?"];
+
+    /// <summary>Whether <paramref name="args"/> name a verb (or ask for help) rather than starting the server.</summary>
+    public static bool IsVerb(string[] args) =>
+        args.Length > 0 && (Verbs.Contains(args[0], StringComparer.Ordinal) || HelpFlags.Contains(args[0], StringComparer.Ordinal));
 
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
@@ -50,7 +53,7 @@ public static class CommandLineVerbs
             error,
             token));
 
-        var root = new RootCommand("OpenEngage: a Mixpanel-compatible profile server. Without a verb it serves HTTP.") { export, import };
+        var root = new RootCommand("OpenEngage: a Mixpanel-compatible profile server. Without a verb it serves HTTP; settings are --Key=Value (e.g. --urls=http://127.0.0.1:5000 --Storage:Path=./data).") { export, import };
         var parsed = root.Parse(args);
         return parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
