@@ -5,15 +5,20 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OpenEngage.Profiles;
 using OpenEngage.Query;
 using OpenEngage.Storage;
+using OpenEngage.Storage.Postgres;
 using OpenEngage.Storage.Sqlite;
 
-// Usage: dotnet run -c Release --project bench/QueryBench -- [profiles=1000000] [data directory]
+// Usage: dotnet run -c Release --project bench/QueryBench -- [profiles=1000000] [data directory | PostgreSQL connection string]
+// A second argument containing "Host=" is an Npgsql connection string: the PostgreSQL store is measured.
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 var directory = args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), $"openengage-query-bench-{count}");
 const string Project = "bench";
 var now = new DateTimeOffset(2024, 6, 1, 0, 0, 0, TimeSpan.Zero);
 
-var store = new SqliteProfileStore(new SqliteStoreOptions { Path = directory }, new ProfileEngine(ProfileLimits.Default), NullLogger<SqliteProfileStore>.Instance);
+var engine = new ProfileEngine(ProfileLimits.Default);
+IProfileStore store = directory.Contains("Host=", StringComparison.OrdinalIgnoreCase)
+    ? new PostgresProfileStore(new PostgresStoreOptions { ConnectionString = directory }, engine, NullLogger<PostgresProfileStore>.Instance)
+    : new SqliteProfileStore(new SqliteStoreOptions { Path = directory }, engine, NullLogger<SqliteProfileStore>.Instance);
 await store.InitializeAsync();
 
 var existing = (await store.ListAsync(new ProfileListRequest(Project, "", 0, 0))).Total;
@@ -21,7 +26,7 @@ if (existing != count)
 {
     if (existing != 0)
     {
-        throw new InvalidOperationException($"{directory} holds {existing} profiles, not {count}: remove it first.");
+        throw new InvalidOperationException($"The store holds {existing} profiles, not {count}: empty it first.");
     }
 
     var load = Stopwatch.StartNew();
