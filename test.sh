@@ -16,7 +16,9 @@ dotnet build OpenEngage.slnx -c Release --nologo -v quiet
 echo "== test.sh: test"
 log=$(mktemp)
 status=0
-dotnet test OpenEngage.slnx -c Release --no-build --nologo 2>&1 | tee "$log" || status=$?
+# One test project at a time: several start real servers, PostgreSQL clusters or Chromium under
+# time limits, and on a 2-core machine they should not compete with each other.
+dotnet test OpenEngage.slnx -c Release --no-build --nologo -m:1 2>&1 | tee "$log" || status=$?
 
 echo "== test.sh: HTTP tests on PostgreSQL"
 OPENENGAGE_TEST_STORAGE=postgres dotnet test tests/OpenEngage.Server.Tests -c Release --no-build --nologo 2>&1 | tee -a "$log" || status=$?
