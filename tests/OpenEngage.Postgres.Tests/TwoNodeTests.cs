@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using OpenEngage.Storage.Tests;
+using OpenEngage.Tests.Support;
 
 namespace OpenEngage.Postgres.Tests;
 
@@ -24,7 +25,7 @@ public sealed class TwoNodeTests
         try
         {
             // Both start at once: the schema migration runs once, under its lock.
-            var starting = new[] { ServerProcess.StartAsync(directory, connectionString), ServerProcess.StartAsync(directory, connectionString) };
+            var starting = new[] { ServerProcess.StartAsync(directory, Postgres.Settings(connectionString)), ServerProcess.StartAsync(directory, Postgres.Settings(connectionString)) };
             await Task.WhenAll(starting.Select(s => s.ContinueWith(_ => { }, TaskScheduler.Default)));
             using var first = await starting[0];
             using var second = await starting[1];
