@@ -1,0 +1,107 @@
+using System.Text.Json.Nodes;
+using CsCheck;
+using OpenEngage.Query;
+
+namespace OpenEngage.Storage.Tests;
+
+/// <summary>
+/// Random profiles and where filters for the translation agreement tests of every backend: awkward
+/// numbers, escapes, invalid dates, and expressions both inside and outside what SQL translates.
+/// </summary>
+internal static class WhereTestData
+{
+    internal static readonly DateTimeOffset EvaluationTime = new(2024, 6, 1, 12, 0, 0, TimeSpan.Zero);
+
+    internal static readonly string[] Names = ["a", "b", "n", "$last_seen", "a.b", "", "we\"ird\\ name", "missing"];
+
+    internal static readonly string[] Strings =
+    [
+        "", "a", "abc", "A", "b", "12.5", "-3", "true", "x\"y\\z\n", "é\u0001", "x\u0000y", "日本", "😀",
+        "2024-03-05T10:20:30", "2024-03-05T10:20:31", "2024-01-01", "2024-03-05T10:20:30Z", "2024-03-05 10:20:30",
+        "2023-02-29T00:00:00", "0000-01-01T00:00:00", "2024-13-01T00:00:00", "2024-03-05T10:20:30.5", "9999-12-31T23:59:59",
+    ];
+
+    internal static readonly string[] NumberTexts =
+    [
+        "0", "-0", "1", "-1", "2", "3", "0.1", "0.10000000000000001", "0.3", "0.30000000000000004", "1.0", "2.5", "-2.5",
+        "9007199254740992", "9007199254740993", "9223372036854775807", "9223372036854775808", "100000000000000000000000",
+        "1e23", "1E5", "100000", "1e-30", "1e-400", "1e308", "1e400", "-1e400", "12.5", "1717243200", "79228162514264337593543950335",
+    ];
+
+    internal static readonly Gen<JsonNode?> GenScalar = Gen.OneOf<JsonNode?>(
+        Gen.Const((JsonNode?)null),
+        Gen.Bool.Select(b => (JsonNode?)JsonValue.Create(b)),
+        Gen.Int[-3, 3].Select(i => (JsonNode?)JsonValue.Create(i)),
+        Gen.OneOf(NumberTexts).Select(text => JsonNode.Parse(text)),
+        Gen.OneOf(NumberTexts).Select(text => JsonNode.Parse(text)),
+        Gen.Double[-1e6, 1e6].Select(d => (JsonNode?)JsonValue.Create(d)),
+        Gen.OneOf(Strings).Select(s => (JsonNode?)JsonValue.Create(s)),
+        Gen.OneOf(Strings).Select(s => (JsonNode?)JsonValue.Create(s)));
+
+    internal static readonly Gen<JsonNode?> GenJson = Gen.Frequency(
+        (6, GenScalar),
+        (2, GenScalar.Array[0, 4].Select(items => (JsonNode?)new JsonArray([.. items]))),
+        (1, GenScalar.Array[0, 2].Select(items => (JsonNode?)new JsonObject(items.Select((v, i) => KeyValuePair.Create("k" + i, v))))));
+
+    internal static readonly Gen<string> GenProfile = Gen.Select(Gen.Bool.Array[Names.Length], GenJson.Array[Names.Length], (present, values) =>
+    {
+        var profile = new JsonObject();
+        for (var i = 0; i < Names.Length - 1; i++)
+        {
+            if (present[i])
+            {
+                profile[Names[i]] = values[i];
+            }
+        }
+
+        return profile.ToJsonString();
+    });
+
+    internal static readonly Gen<Expr> GenProperty = Gen.OneOf(Names).Select(n => (Expr)new PropertyAccess(n));
+
+    internal static readonly Gen<Expr> GenConstant = Gen.OneOf<Expr>(
+        Gen.OneOf(NumberTexts).Where(t => t[0] != '-' && NumberValue.TryParse(t, out _)).Select(t => (Expr)new Literal(Number(t))),
+        Gen.OneOf(NumberTexts).Where(t => t[0] != '-' && NumberValue.TryParse(t, out _)).Select(t => (Expr)new Unary(UnaryOperator.Negate, new Literal(Number(t)))),
+        Gen.Int[0, 4].Select(i => (Expr)new Literal(Value.Of(i))),
+        Gen.OneOf(Strings).Select(s => (Expr)new Literal(new StringValue(s))),
+        Gen.Bool.Select(b => (Expr)new Literal(Value.Of(b))),
+        Gen.OneOf(Strings).Select(s => (Expr)new Call(WhereFunction.Datetime, new Literal(new StringValue(s)))),
+        Gen.Const<Expr>(new Binary(BinaryOperator.Subtract, new Now(), new Literal(Value.Of(86400)))),
+        Gen.Const<Expr>(new Call(WhereFunction.Datetime, new Now())),
+        Gen.Const<Expr>(new Call(WhereFunction.Number, new Literal(new StringValue("abc")))));
+
+    internal static readonly Gen<BinaryOperator> GenComparison = Gen.OneOf(
+        BinaryOperator.Equal, BinaryOperator.NotEqual, BinaryOperator.Greater, BinaryOperator.GreaterOrEqual,
+        BinaryOperator.Less, BinaryOperator.LessOrEqual, BinaryOperator.In);
+
+    /// <summary>Leaves the translation handles, and some it does not (arithmetic, casts, two properties).</summary>
+    internal static readonly Gen<Expr> GenPredicate = Gen.Frequency<Expr>(
+        (6, Gen.Select(GenComparison, GenProperty, GenConstant, (op, p, c) => (Expr)new Binary(op, p, c))),
+        (4, Gen.Select(GenComparison, GenConstant, GenProperty, (op, c, p) => (Expr)new Binary(op, c, p))),
+        (2, GenProperty.Select(p => (Expr)new Call(WhereFunction.Defined, p))),
+        (1, GenProperty),
+        (1, GenConstant),
+        (1, Gen.Select(GenComparison, GenProperty, GenProperty, (op, l, r) => (Expr)new Binary(op, l, r))),
+        (1, Gen.Select(GenProperty, GenConstant, (p, c) => (Expr)new Binary(BinaryOperator.Greater, new Binary(BinaryOperator.Add, p, c), c))),
+        (1, Gen.Select(Gen.Enum<WhereFunction>(), GenProperty, (f, p) => (Expr)new Call(f, p))));
+
+    internal static readonly Gen<Expr> GenFilter = Tree(3);
+
+    internal static NumberValue Number(string text) => NumberValue.TryParse(text, out var number) ? number : throw new FormatException(text);
+
+    internal static Gen<Expr> Tree(int depth)
+    {
+        if (depth == 0)
+        {
+            return GenPredicate;
+        }
+
+        var sub = Tree(depth - 1);
+        return Gen.Frequency<Expr>(
+            (4, GenPredicate),
+            (1, sub.Select(e => (Expr)new Unary(UnaryOperator.Not, e))),
+            (2, Gen.Select(sub, sub, (l, r) => (Expr)new Binary(BinaryOperator.And, l, r))),
+            (2, Gen.Select(sub, sub, (l, r) => (Expr)new Binary(BinaryOperator.Or, l, r))),
+            (1, sub.Select(e => (Expr)new Call(WhereFunction.Boolean, e))));
+    }
+}
