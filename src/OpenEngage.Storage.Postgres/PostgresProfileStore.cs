@@ -6,7 +6,6 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OpenEngage.Profiles;
@@ -47,8 +46,6 @@ namespace OpenEngage.Storage.Postgres;
 /// </remarks>
 public sealed partial class PostgresProfileStore : IProfileStore
 {
-    private const int QueueCapacity = 1024;
-
     private static readonly JsonSerializerOptions StorageJson = new()
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -56,15 +53,12 @@ public sealed partial class PostgresProfileStore : IProfileStore
 
     private readonly ProfileEngine _engine;
     private readonly ILogger<PostgresProfileStore> _logger;
-    private readonly int _maxUpdatesPerCommit;
     private readonly int _maxRetries;
     private readonly NpgsqlDataSource _dataSource;
-    private readonly Channel<WriteRequest> _queue;
+    private readonly GroupCommitQueue _commits;
     private readonly Dictionary<ProfileKey, WorkingEntry> _working = [];
-    private readonly List<WriteRequest> _group = [];
 
     private NpgsqlConnection? _writer;
-    private Task? _writerLoop;
     private int _initialized;
     private int _disposed;
 
@@ -83,19 +77,13 @@ public sealed partial class PostgresProfileStore : IProfileStore
         var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
         _engine = engine;
         _logger = logger;
-        _maxUpdatesPerCommit = options.MaxUpdatesPerCommit;
         _maxRetries = options.MaxRetries;
         Host = builder.Host ?? "localhost";
         Port = builder.Port;
         Database = builder.Database ?? builder.Username ?? "(default)";
         _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
 
-        _queue = Channel.CreateBounded<WriteRequest>(new BoundedChannelOptions(QueueCapacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _commits = new GroupCommitQueue(options.MaxUpdatesPerCommit, typeof(PostgresProfileStore).FullName!);
     }
 
     /// <summary>The database server's host (or socket directory), for messages.</summary>
@@ -142,48 +130,14 @@ public sealed partial class PostgresProfileStore : IProfileStore
         }
 
         LogOpened(Database, Host, Port);
-        _writerLoop = Task.Run(WriterLoopAsync, CancellationToken.None);
+        _commits.Start(CommitGroupAsync);
     }
 
     public async Task<IReadOnlyList<ApplyResult>> ApplyAsync(IReadOnlyList<ProfileUpdate> updates, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(updates);
-        foreach (var update in updates)
-        {
-            if (update?.Project is null)
-            {
-                throw new ArgumentException("Every update needs a project.", nameof(updates));
-            }
-        }
-
+        GroupCommitQueue.ValidateUpdates(updates);
         EnsureOpen();
-        cancellationToken.ThrowIfCancellationRequested();
-        if (updates.Count == 0)
-        {
-            return [];
-        }
-
-        var request = new WriteRequest(updates);
-        try
-        {
-            await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            throw new ObjectDisposedException(GetType().FullName);
-        }
-
-        if (!cancellationToken.CanBeCanceled)
-        {
-            return await request.Completion.Task.ConfigureAwait(false);
-        }
-
-        // Cancellation withdraws the batch only while it is still queued; once the writer has taken
-        // it, the caller waits for the commit so the outcome is never in doubt.
-        using (cancellationToken.Register(static (state, token) => ((WriteRequest)state!).TryCancel(token), request))
-        {
-            return await request.Completion.Task.ConfigureAwait(false);
-        }
+        return await _commits.EnqueueAsync(updates, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<StoredProfile?> GetAsync(ProfileKey key, CancellationToken cancellationToken = default)
@@ -263,16 +217,12 @@ public sealed partial class PostgresProfileStore : IProfileStore
         }
 
         // Stop accepting; the writer finishes everything already queued, then exits.
-        _queue.Writer.TryComplete();
-        if (_writerLoop is not null)
-        {
-            await _writerLoop.ConfigureAwait(false);
-        }
+        await _commits.CompleteAsync().ConfigureAwait(false);
 
         await CloseWriterAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
 
-        if (_writerLoop is not null)
+        if (_commits.IsStarted)
         {
             LogClosed(Database, Host);
         }
@@ -315,40 +265,17 @@ public sealed partial class PostgresProfileStore : IProfileStore
 
     // ---- The writer: everything below runs in the writer loop only (after InitializeAsync). ----
 
-    private async Task WriterLoopAsync()
+    /// <summary>
+    /// Commits one group in one transaction, retrying a serialization failure or deadlock; on any
+    /// other failure nothing of the group is stored and the exception propagates.
+    /// </summary>
+    private async Task<ApplyResult[][]> CommitGroupAsync(IReadOnlyList<IReadOnlyList<ProfileUpdate>> group, int updateCount)
     {
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            _group.Clear();
-            var updates = 0;
-            while (updates < _maxUpdatesPerCommit && reader.TryRead(out var request))
-            {
-                if (request.TryClaim())
-                {
-                    _group.Add(request);
-                    updates += request.Updates.Count;
-                }
-            }
-
-            if (_group.Count > 0)
-            {
-                await CommitGroupAsync(_group, updates).ConfigureAwait(false);
-            }
-        }
-
-        _group.Clear();
-    }
-
-    private async Task CommitGroupAsync(List<WriteRequest> group, int updateCount)
-    {
-        ApplyResult[][] results;
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                results = await TryCommitGroupAsync(group).ConfigureAwait(false);
-                break;
+                return await TryCommitGroupAsync(group).ConfigureAwait(false);
             }
             catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
                                                      && attempt < _maxRetries)
@@ -364,35 +291,25 @@ public sealed partial class PostgresProfileStore : IProfileStore
 
                 // The transaction rolled back (or the outcome is unknown); start again on a fresh connection.
                 await CloseWriterAsync().ConfigureAwait(false);
-                foreach (var request in group)
-                {
-                    request.Completion.TrySetException(exception);
-                }
-
-                return;
+                throw;
             }
             finally
             {
                 _working.Clear();
             }
         }
-
-        for (var i = 0; i < group.Count; i++)
-        {
-            group[i].Completion.TrySetResult(results[i]);
-        }
     }
 
-    private async Task<ApplyResult[][]> TryCommitGroupAsync(List<WriteRequest> group)
+    private async Task<ApplyResult[][]> TryCommitGroupAsync(IReadOnlyList<IReadOnlyList<ProfileUpdate>> group)
     {
         _writer ??= await OpenAsync(CancellationToken.None).ConfigureAwait(false);
         var connection = _writer;
 
         // The distinct keys of the group, in the order their locks are taken.
         var keys = new Dictionary<ProfileKey, long>();
-        foreach (var request in group)
+        foreach (var updates in group)
         {
-            foreach (var update in request.Updates)
+            foreach (var update in updates)
             {
                 var key = update.Key;
                 if (!HasNul(key))
@@ -447,7 +364,7 @@ public sealed partial class PostgresProfileStore : IProfileStore
         var results = new ApplyResult[group.Count][];
         for (var i = 0; i < group.Count; i++)
         {
-            var updates = group[i].Updates;
+            var updates = group[i];
             var batch = new ApplyResult[updates.Count];
             for (var j = 0; j < updates.Count; j++)
             {
@@ -622,29 +539,6 @@ public sealed partial class PostgresProfileStore : IProfileStore
 
         /// <summary>True when <see cref="Current"/> differs from the database.</summary>
         public bool Dirty;
-    }
-
-    /// <summary>One queued <see cref="ApplyAsync"/> batch and its waiting caller.</summary>
-    private sealed class WriteRequest(IReadOnlyList<ProfileUpdate> updates)
-    {
-        private const int Queued = 0, Claimed = 1, Canceled = 2;
-        private int _state;
-
-        public IReadOnlyList<ProfileUpdate> Updates { get; } = updates;
-
-        public TaskCompletionSource<IReadOnlyList<ApplyResult>> Completion { get; } =
-            new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>The writer takes the batch; from now on it will be committed or failed, not canceled.</summary>
-        public bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Queued) == Queued;
-
-        public void TryCancel(CancellationToken cancellationToken)
-        {
-            if (Interlocked.CompareExchange(ref _state, Canceled, Queued) == Queued)
-            {
-                Completion.TrySetCanceled(cancellationToken);
-            }
-        }
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,

@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using OpenEngage.Profiles;
@@ -30,8 +29,6 @@ public sealed partial class SqliteProfileStore : IProfileStore
     /// <summary>The name of the database file inside <see cref="SqliteStoreOptions.Path"/>.</summary>
     public const string DatabaseFileName = "openengage.db";
 
-    private const int QueueCapacity = 1024;
-
     private static readonly JsonSerializerOptions StorageJson = new()
     {
         // Stored text is read back only as JSON, never embedded in HTML: keep non-ASCII as is.
@@ -41,12 +38,10 @@ public sealed partial class SqliteProfileStore : IProfileStore
     private readonly ProfileEngine _engine;
     private readonly ILogger<SqliteProfileStore> _logger;
     private readonly string _directory;
-    private readonly int _maxUpdatesPerCommit;
     private readonly string _writeConnectionString;
     private readonly string _readConnectionString;
-    private readonly Channel<WriteRequest> _queue;
+    private readonly GroupCommitQueue _commits;
     private readonly Dictionary<ProfileKey, WorkingEntry> _working = [];
-    private readonly List<WriteRequest> _group = [];
     private readonly ProfileCache _cache;
 
     private SqliteConnection? _writer;
@@ -55,7 +50,6 @@ public sealed partial class SqliteProfileStore : IProfileStore
     private SqliteCommand? _delete;
     private SqliteCommand? _dataVersion;
     private long _lastDataVersion;
-    private Task? _writerLoop;
     private int _initialized;
     private int _disposed;
 
@@ -71,7 +65,6 @@ public sealed partial class SqliteProfileStore : IProfileStore
         _engine = engine;
         _logger = logger;
         _directory = System.IO.Path.GetFullPath(options.Path);
-        _maxUpdatesPerCommit = options.MaxUpdatesPerCommit;
         _cache = new ProfileCache(options.ProfileCacheSize);
         DatabasePath = System.IO.Path.Combine(_directory, DatabaseFileName);
 
@@ -90,12 +83,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
             Pooling = true,
         }.ToString();
 
-        _queue = Channel.CreateBounded<WriteRequest>(new BoundedChannelOptions(QueueCapacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _commits = new GroupCommitQueue(options.MaxUpdatesPerCommit, typeof(SqliteProfileStore).FullName!);
     }
 
     /// <summary>The full path of the database file.</summary>
@@ -137,49 +125,15 @@ public sealed partial class SqliteProfileStore : IProfileStore
 
         LogOpened(DatabasePath, JournalMode!, Synchronous);
 
-        _writerLoop = Task.Factory.StartNew(WriterLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _commits.StartOnDedicatedThread(CommitGroup);
         return Task.CompletedTask;
     }
 
     public async Task<IReadOnlyList<ApplyResult>> ApplyAsync(IReadOnlyList<ProfileUpdate> updates, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(updates);
-        foreach (var update in updates)
-        {
-            if (update?.Project is null)
-            {
-                throw new ArgumentException("Every update needs a project.", nameof(updates));
-            }
-        }
-
+        GroupCommitQueue.ValidateUpdates(updates);
         EnsureOpen();
-        cancellationToken.ThrowIfCancellationRequested();
-        if (updates.Count == 0)
-        {
-            return [];
-        }
-
-        var request = new WriteRequest(updates);
-        try
-        {
-            await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
-            throw new ObjectDisposedException(GetType().FullName);
-        }
-
-        if (!cancellationToken.CanBeCanceled)
-        {
-            return await request.Completion.Task.ConfigureAwait(false);
-        }
-
-        // Cancellation withdraws the batch only while it is still queued; once the writer has taken
-        // it, the caller waits for the commit so the outcome is never in doubt.
-        using (cancellationToken.Register(static (state, token) => ((WriteRequest)state!).TryCancel(token), request))
-        {
-            return await request.Completion.Task.ConfigureAwait(false);
-        }
+        return await _commits.EnqueueAsync(updates, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<StoredProfile?> GetAsync(ProfileKey key, CancellationToken cancellationToken = default)
@@ -258,11 +212,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
         }
 
         // Stop accepting; the writer finishes everything already queued, then exits.
-        _queue.Writer.TryComplete();
-        if (_writerLoop is not null)
-        {
-            await _writerLoop.ConfigureAwait(false);
-        }
+        await _commits.CompleteAsync().ConfigureAwait(false);
 
         CloseWriter();
         using (var pooled = new SqliteConnection(_readConnectionString))
@@ -270,7 +220,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
             SqliteConnection.ClearPool(pooled);
         }
 
-        if (_writerLoop is not null)
+        if (_commits.IsStarted)
         {
             LogClosed(DatabasePath);
         }
@@ -393,40 +343,10 @@ public sealed partial class SqliteProfileStore : IProfileStore
         return command;
     }
 
-    private void WriterLoop()
+    /// <summary>Commits one group in one transaction; on failure nothing of the group is stored and the exception propagates.</summary>
+    private ApplyResult[][] CommitGroup(IReadOnlyList<IReadOnlyList<ProfileUpdate>> group, int updateCount)
     {
-        var reader = _queue.Reader;
-        while (WaitToRead(reader))
-        {
-            _group.Clear();
-            var updates = 0;
-            while (updates < _maxUpdatesPerCommit && reader.TryRead(out var request))
-            {
-                if (request.TryClaim())
-                {
-                    _group.Add(request);
-                    updates += request.Updates.Count;
-                }
-            }
-
-            if (_group.Count > 0)
-            {
-                OnGroupTaken?.Invoke();
-                CommitGroup(_group, updates);
-            }
-        }
-
-        _group.Clear();
-    }
-
-    private static bool WaitToRead(ChannelReader<WriteRequest> reader)
-    {
-        var wait = reader.WaitToReadAsync();
-        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
-    }
-
-    private void CommitGroup(List<WriteRequest> group, int updateCount)
-    {
+        OnGroupTaken?.Invoke();
         var results = new ApplyResult[group.Count][];
         try
         {
@@ -443,7 +363,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
 
             for (var i = 0; i < group.Count; i++)
             {
-                var updates = group[i].Updates;
+                var updates = group[i];
                 var batch = new ApplyResult[updates.Count];
                 for (var j = 0; j < updates.Count; j++)
                 {
@@ -488,22 +408,14 @@ public sealed partial class SqliteProfileStore : IProfileStore
             // and an empty cache (reopening clears it), so nothing of the group is remembered.
             CloseWriter();
             _cache.Clear();
-            foreach (var request in group)
-            {
-                request.Completion.TrySetException(exception);
-            }
-
-            return;
+            throw;
         }
         finally
         {
             _working.Clear();
         }
 
-        for (var i = 0; i < group.Count; i++)
-        {
-            group[i].Completion.TrySetResult(results[i]);
-        }
+        return results;
     }
 
     private ApplyResult ApplyToWorkingSet(ProfileUpdate update)
@@ -573,29 +485,6 @@ public sealed partial class SqliteProfileStore : IProfileStore
 
         /// <summary>True when <see cref="Current"/> differs from the database.</summary>
         public bool Dirty;
-    }
-
-    /// <summary>One queued <see cref="ApplyAsync"/> batch and its waiting caller.</summary>
-    private sealed class WriteRequest(IReadOnlyList<ProfileUpdate> updates)
-    {
-        private const int Queued = 0, Claimed = 1, Canceled = 2;
-        private int _state;
-
-        public IReadOnlyList<ProfileUpdate> Updates { get; } = updates;
-
-        public TaskCompletionSource<IReadOnlyList<ApplyResult>> Completion { get; } =
-            new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>The writer takes the batch; from now on it will be committed or failed, not canceled.</summary>
-        public bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Queued) == Queued;
-
-        public void TryCancel(CancellationToken cancellationToken)
-        {
-            if (Interlocked.CompareExchange(ref _state, Canceled, Queued) == Queued)
-            {
-                Completion.TrySetCanceled(cancellationToken);
-            }
-        }
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
