@@ -39,13 +39,7 @@ public sealed partial class PostgresProfileStore
     private async Task<(IReadOnlyList<StoredProfile> Profiles, long Total)> RunAsync(ProfileQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentNullException.ThrowIfNull(query.Project);
-        ArgumentNullException.ThrowIfNull(query.GroupKey);
-        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
-        if (query.Limit is { } limit)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        }
+        query.ThrowIfInvalid();
 
         EnsureOpen();
         var filter = PostgresWhereTranslator.Translate(query.Where, query.Now);
@@ -147,7 +141,7 @@ public sealed partial class PostgresProfileStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var profile = new StoredProfile(new ProfileKey(query.Project, query.GroupKey, reader.GetString(0)), ParseProperties(reader.GetString(1)));
+            var profile = new StoredProfile(new ProfileKey(query.Project, query.GroupKey, reader.GetString(0)), StoredProperties.Parse(reader.GetString(1)));
             if (keep is null || keep(profile))
             {
                 into.Add(profile);

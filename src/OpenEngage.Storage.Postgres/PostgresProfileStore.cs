@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -46,11 +45,6 @@ namespace OpenEngage.Storage.Postgres;
 /// </remarks>
 public sealed partial class PostgresProfileStore : IProfileStore
 {
-    private static readonly JsonSerializerOptions StorageJson = new()
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     private readonly ProfileEngine _engine;
     private readonly ILogger<PostgresProfileStore> _logger;
     private readonly int _maxRetries;
@@ -156,7 +150,7 @@ public sealed partial class PostgresProfileStore : IProfileStore
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new StoredProfile(key, ParseProperties(reader.GetString(0)))
+            ? new StoredProfile(key, StoredProperties.Parse(reader.GetString(0)))
             : null;
     }
 
@@ -201,7 +195,7 @@ public sealed partial class PostgresProfileStore : IProfileStore
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var key = new ProfileKey(request.Project, request.GroupKey, reader.GetString(0));
-                profiles.Add(new StoredProfile(key, ParseProperties(reader.GetString(1))));
+                profiles.Add(new StoredProfile(key, StoredProperties.Parse(reader.GetString(1))));
             }
         }
 
@@ -258,10 +252,6 @@ public sealed partial class PostgresProfileStore : IProfileStore
             _writer = null;
         }
     }
-
-    private static JsonObject ParseProperties(string json) =>
-        JsonNode.Parse(json) as JsonObject
-        ?? throw new InvalidDataException("A stored profile's properties are not a JSON object.");
 
     // ---- The writer: everything below runs in the writer loop only (after InitializeAsync). ----
 
@@ -357,7 +347,7 @@ public sealed partial class PostgresProfileStore : IProfileStore
             while (await reader.ReadAsync().ConfigureAwait(false))
             {
                 var key = new ProfileKey(reader.GetString(0), reader.GetString(1), reader.GetString(2));
-                _working[key] = new WorkingEntry { Current = ParseProperties(reader.GetString(3)), Stored = true };
+                _working[key] = new WorkingEntry { Current = StoredProperties.Parse(reader.GetString(3)), Stored = true };
             }
         }
 
@@ -385,7 +375,7 @@ public sealed partial class PostgresProfileStore : IProfileStore
 
             if (entry.Current is { } profile)
             {
-                upserts.Add((key, profile.ToJsonString(StorageJson)));
+                upserts.Add((key, StoredProperties.Serialize(profile)));
             }
             else if (entry.Stored)
             {

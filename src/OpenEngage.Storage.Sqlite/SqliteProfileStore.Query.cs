@@ -34,7 +34,7 @@ public sealed partial class SqliteProfileStore
             await using var reader = await page.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                profiles.Add(new StoredProfile(new ProfileKey(query.Project, query.GroupKey, reader.GetString(0)), ParseProperties(reader.GetString(1))));
+                profiles.Add(new StoredProfile(new ProfileKey(query.Project, query.GroupKey, reader.GetString(0)), StoredProperties.Parse(reader.GetString(1))));
             }
         }
 
@@ -110,7 +110,7 @@ public sealed partial class SqliteProfileStore
             JsonObject? parsed = null;
             if (reader.IsDBNull(0))
             {
-                parsed = ParseProperties(reader.GetString(2));
+                parsed = StoredProperties.Parse(reader.GetString(2));
                 if (!plan.Query.Where!.Matches(parsed, plan.Query.Now))
                 {
                     continue;
@@ -124,7 +124,7 @@ public sealed partial class SqliteProfileStore
             }
 
             take--;
-            yield return (reader.GetString(1), withProperties ? parsed ?? ParseProperties(reader.GetString(2)) : null);
+            yield return (reader.GetString(1), withProperties ? parsed ?? StoredProperties.Parse(reader.GetString(2)) : null);
         }
     }
 
@@ -132,13 +132,7 @@ public sealed partial class SqliteProfileStore
     private QueryPlan? Plan(ProfileQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentNullException.ThrowIfNull(query.Project);
-        ArgumentNullException.ThrowIfNull(query.GroupKey);
-        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
-        if (query.Limit is { } limit)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        }
+        query.ThrowIfInvalid();
 
         EnsureOpen();
         string? sortPath = null;
@@ -193,7 +187,7 @@ public sealed partial class SqliteProfileStore
             await using var reader = await rows.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (plan.Query.Where!.Matches(ParseProperties(reader.GetString(1)), plan.Query.Now))
+                if (plan.Query.Where!.Matches(StoredProperties.Parse(reader.GetString(1)), plan.Query.Now))
                 {
                     extra.Add(reader.GetString(0));
                 }
@@ -217,7 +211,7 @@ public sealed partial class SqliteProfileStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (plan.Query.Where!.Matches(ParseProperties(reader.GetString(1)), plan.Query.Now))
+            if (plan.Query.Where!.Matches(StoredProperties.Parse(reader.GetString(1)), plan.Query.Now))
             {
                 matches.Add(reader.GetString(0));
             }

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
@@ -28,12 +27,6 @@ public sealed partial class SqliteProfileStore : IProfileStore
 {
     /// <summary>The name of the database file inside <see cref="SqliteStoreOptions.Path"/>.</summary>
     public const string DatabaseFileName = "openengage.db";
-
-    private static readonly JsonSerializerOptions StorageJson = new()
-    {
-        // Stored text is read back only as JSON, never embedded in HTML: keep non-ASCII as is.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
 
     private readonly ProfileEngine _engine;
     private readonly ILogger<SqliteProfileStore> _logger;
@@ -148,7 +141,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new StoredProfile(key, ParseProperties(reader.GetString(0)))
+            ? new StoredProfile(key, StoredProperties.Parse(reader.GetString(0)))
             : null;
     }
 
@@ -196,7 +189,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var key = new ProfileKey(request.Project, request.GroupKey, reader.GetString(0));
-                profiles.Add(new StoredProfile(key, ParseProperties(reader.GetString(1))));
+                profiles.Add(new StoredProfile(key, StoredProperties.Parse(reader.GetString(1))));
             }
         }
 
@@ -249,10 +242,6 @@ public sealed partial class SqliteProfileStore : IProfileStore
             throw;
         }
     }
-
-    private static JsonObject ParseProperties(string json) =>
-        JsonNode.Parse(json) as JsonObject
-        ?? throw new InvalidDataException("A stored profile's properties are not a JSON object.");
 
     // ---- The writer: everything below runs on the writer thread only (after InitializeAsync). ----
 
@@ -383,7 +372,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
                 if (entry.Current is { } profile)
                 {
                     Bind(_upsert, key);
-                    _upsert.Parameters[3].Value = profile.ToJsonString(StorageJson);
+                    _upsert.Parameters[3].Value = StoredProperties.Serialize(profile);
                     _upsert.ExecuteNonQuery();
                 }
                 else if (entry.Stored)
@@ -464,7 +453,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
     {
         Bind(_select!, key);
         using var reader = _select!.ExecuteReader();
-        return reader.Read() ? ParseProperties(reader.GetString(0)) : null;
+        return reader.Read() ? StoredProperties.Parse(reader.GetString(0)) : null;
     }
 
     private static void Bind(SqliteCommand command, ProfileKey key)

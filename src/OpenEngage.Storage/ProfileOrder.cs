@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -15,8 +14,6 @@ namespace OpenEngage.Storage;
 public static class ProfileOrder
 {
     /// <summary>JSON text as the stores write it: non-ASCII kept as is.</summary>
-    private static readonly JsonSerializerOptions StoredJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     /// <summary>Compares two distinct ids by their UTF-8 bytes (code point order).</summary>
     public static int CompareIds(string left, string right) => CompareUtf8(left, right);
 
@@ -114,11 +111,11 @@ public static class ProfileOrder
                     case JsonValueKind.Null:
                         return (0, default, null);
                     default:
-                        return (2, default, value.ToJsonString(StoredJson));
+                        return (2, default, StoredProperties.Serialize(value));
                 }
 
             default:
-                return (2, default, node.ToJsonString(StoredJson));
+                return (2, default, StoredProperties.Serialize(node));
         }
     }
 

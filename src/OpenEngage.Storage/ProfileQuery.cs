@@ -31,4 +31,16 @@ public sealed record ProfileQuery(string Project, string GroupKey)
 
     /// <summary>The time <c>NOW</c> stands for in <see cref="Where"/>.</summary>
     public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Throws when a backend cannot run the query: no project or group key, or a negative window.</summary>
+    public void ThrowIfInvalid()
+    {
+        ArgumentNullException.ThrowIfNull(Project, "query.Project");
+        ArgumentNullException.ThrowIfNull(GroupKey, "query.GroupKey");
+        ArgumentOutOfRangeException.ThrowIfNegative(Offset, "query.Offset");
+        if (Limit is { } limit)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(limit, "query.Limit");
+        }
+    }
 }
