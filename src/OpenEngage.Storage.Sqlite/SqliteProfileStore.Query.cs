@@ -21,24 +21,43 @@ public sealed partial class SqliteProfileStore
             return await InMemoryQuery.QueryAsync(this, query, cancellationToken).ConfigureAwait(false);
         }
 
-        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = connection.BeginTransaction(deferred: true);
-        var (decided, extra) = await CountAsync(connection, transaction, plan, cancellationToken).ConfigureAwait(false);
+        await using var snapshot = await OpenSnapshotAsync(plan, cancellationToken).ConfigureAwait(false);
+        var (connection, transaction) = snapshot.Readers[0];
+        var (decided, extra) = await CountAsync(snapshot, plan, cancellationToken).ConfigureAwait(false);
         var total = decided + extra.Count;
 
         var profiles = new List<StoredProfile>();
         if (total > query.Offset && query.Limit is not 0)
         {
-            await using var page = Command(connection, transaction, plan, $"SELECT id, properties FROM profiles WHERE {Matching(plan, extra)} {plan.OrderBy} LIMIT $limit OFFSET $offset;");
-            AddWindow(page, query, extra);
-            await using var reader = await page.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            // The window's ids first, then their properties: a sort then holds ids, not profiles.
+            var ids = new List<string>();
+            await using (var page = Command(connection, transaction, plan, $"SELECT id FROM {Rows(plan)} WHERE {Matching(plan, extra)} {plan.OrderBy} LIMIT $limit OFFSET $offset;"))
             {
-                profiles.Add(new StoredProfile(new ProfileKey(query.Project, query.GroupKey, reader.GetString(0)), StoredProperties.Parse(reader.GetString(1))));
+                AddWindow(page, query, extra);
+                await using var reader = await page.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (reader.Read())
+                {
+                    ids.Add(reader.GetString(0));
+                }
+            }
+
+            var found = new Dictionary<string, JsonObject>(ids.Count, StringComparer.Ordinal);
+            await using (var rows = Command(connection, transaction, plan, "SELECT id, json(properties) FROM profiles WHERE project = $project AND group_key = $group_key AND id IN (SELECT value FROM json_each($page));"))
+            {
+                rows.Parameters.AddWithValue("$page", JsonSerializer.Serialize(ids));
+                await using var reader = await rows.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (reader.Read())
+                {
+                    found[reader.GetString(0)] = StoredProperties.Parse(reader.GetString(1));
+                }
+            }
+
+            foreach (var id in ids)
+            {
+                profiles.Add(new StoredProfile(new ProfileKey(query.Project, query.GroupKey, id), found[id]));
             }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new ProfilePage(profiles, total);
     }
 
@@ -69,19 +88,88 @@ public sealed partial class SqliteProfileStore
             return await InMemoryQuery.QueryIdsAsync(this, query, cancellationToken).ConfigureAwait(false);
         }
 
-        var ids = new List<string>();
-        await foreach (var (id, _) in ScanAsync(plan, withProperties: false, cancellationToken).ConfigureAwait(false))
+        if (plan.Filter.IsNone)
         {
-            ids.Add(id);
+            return [];
         }
 
-        return ids;
+        // Each part of the scan on its own connection and thread, all on one snapshot; the parts
+        // follow each other in id order, so the matches come back in order by concatenation, or by
+        // merging when they are sorted by a property.
+        await using var snapshot = await OpenSnapshotAsync(plan, cancellationToken).ConfigureAwait(false);
+        var parts = Parts(plan, snapshot);
+        var scans = new Task<List<(string Id, object? Key)>>[parts.Count];
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var (connection, transaction) = snapshot.Readers[i];
+            var part = parts[i];
+            scans[i] = Task.Run(() => ScanPart(connection, transaction, part, cancellationToken), cancellationToken);
+        }
+
+        var found = await Task.WhenAll(scans).ConfigureAwait(false);
+        var ordered = plan.SortPath is null ? found.SelectMany(part => part.Select(row => row.Id)) : Merge(found, plan.Query.Descending);
+        return [.. ordered.Skip(query.Offset).Take(query.Limit ?? int.MaxValue)];
+    }
+
+    /// <summary>The matches of one part of a scan, in the plan's order, with their sort keys.</summary>
+    private static List<(string Id, object? Key)> ScanPart(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, CancellationToken cancellationToken)
+    {
+        var rows = new List<(string, object?)>();
+        var sorted = plan.SortPath is not null;
+        using var command = Command(connection, transaction, plan, ScanSql(plan, withProperties: false));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            if (reader.IsDBNull(0))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!plan.Query.Where!.Matches(StoredProperties.Parse(reader.GetString(2)), plan.Query.Now))
+                {
+                    continue;
+                }
+            }
+
+            rows.Add((reader.GetString(1), sorted && !reader.IsDBNull(3) ? reader.GetValue(3) : null));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Merges parts sorted by (key, id) into one order: the key as SQLite orders it, ties by id.</summary>
+    private static IEnumerable<string> Merge(List<(string Id, object? Key)>[] parts, bool descending)
+    {
+        var next = new int[parts.Length];
+        while (true)
+        {
+            var best = -1;
+            for (var i = 0; i < parts.Length; i++)
+            {
+                if (next[i] < parts[i].Count && (best < 0 || Precedes(parts[i][next[i]], parts[best][next[best]], descending)))
+                {
+                    best = i;
+                }
+            }
+
+            if (best < 0)
+            {
+                yield break;
+            }
+
+            yield return parts[best][next[best]++].Id;
+        }
+    }
+
+    private static bool Precedes((string Id, object? Key) left, (string Id, object? Key) right, bool descending)
+    {
+        var byKey = ProfileOrder.CompareSqlValues(left.Key, right.Key);
+        return byKey != 0 ? (descending ? byKey > 0 : byKey < 0) : ProfileOrder.CompareIds(left.Id, right.Id) < 0;
     }
 
     /// <summary>
     /// Every match in order, in one scan: the filter is computed once per row (the subquery's
     /// LIMIT keeps SQLite from inlining it into the outer WHERE and SELECT), and the undecided rows
-    /// come with their properties for the evaluator. The window applies after that.
+    /// come with their properties for the evaluator. The rows arrive in the order asked for, so no
+    /// sort runs when that is the primary key's. The window applies after that.
     /// </summary>
     private async IAsyncEnumerable<(string Id, JsonObject? Properties)> ScanAsync(QueryPlan plan, bool withProperties, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -90,23 +178,18 @@ public sealed partial class SqliteProfileStore
             yield break;
         }
 
-        var sortColumn = plan.SortPath is null ? "" : ", json_extract(properties, $sort_path) AS k";
-        var orderBy = plan.SortPath is null ? "ORDER BY id" : $"ORDER BY k{(plan.Query.Descending ? " DESC" : "")}, id";
-        var properties = withProperties ? "properties" : "CASE WHEN m IS NULL THEN properties END";
-        var sql = $"""
-            SELECT m, id, {properties} FROM (
-                SELECT ({plan.Filter.Sql}) AS m, id, properties{sortColumn} FROM profiles WHERE {plan.Scope} LIMIT -1
-            ) WHERE m IS NOT 0 {orderBy};
-            """;
-
+        var sql = ScanSql(plan, withProperties);
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: true);
         await using var command = Command(connection, transaction, plan, sql);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var skip = plan.Query.Offset;
         var take = plan.Query.Limit ?? int.MaxValue;
-        while (take > 0 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+
+        // Microsoft.Data.Sqlite reads synchronously; ReadAsync would only add a task per row.
+        while (take > 0 && reader.Read())
         {
+            cancellationToken.ThrowIfCancellationRequested();
             JsonObject? parsed = null;
             if (reader.IsDBNull(0))
             {
@@ -128,6 +211,55 @@ public sealed partial class SqliteProfileStore
         }
     }
 
+    /// <summary>
+    /// Every match of the plan in its order, in one scan: <c>m</c> (1, or NULL for a row SQL leaves
+    /// to the evaluator), <c>id</c>, the properties (every row's, or only the undecided rows'), and
+    /// the sort key <c>k</c> when sorted. The filter is computed once per row (the LIMIT keeps
+    /// SQLite from inlining the subquery into the outer WHERE and SELECT).
+    /// </summary>
+    private static string ScanSql(QueryPlan plan, bool withProperties)
+    {
+        var properties = withProperties ? "json(properties)" : "CASE WHEN m IS NULL THEN json(properties) END";
+        var sortColumn = plan.SortPath is null ? "" : ", k";
+        return $"""
+            SELECT m, id, {properties}{sortColumn} FROM (
+                SELECT ({plan.Filter.Sql}) AS m, id, properties{sortColumn} FROM {Rows(plan)} {PassOrder(plan)} LIMIT -1
+            ) WHERE m IS NOT 0 {plan.OrderBy};
+            """;
+    }
+
+    /// <summary>How many scans ran split into parts (tests check that the split path runs).</summary>
+    internal long SplitScans => Interlocked.Read(ref _splitScans);
+
+    /// <summary>Read connections on one snapshot, as many as the plan's scope has parts.</summary>
+    private Task<SharedReadSnapshot> OpenSnapshotAsync(QueryPlan plan, CancellationToken cancellationToken)
+    {
+        var parts = plan.Query.DistinctIds is null && !plan.Filter.IsNone ? _partitions.SplitPoints(plan.Query.Project, plan.Query.GroupKey).Count + 1 : 1;
+        return SharedReadSnapshot.OpenAsync(OpenReaderAsync, parts, cancellationToken);
+    }
+
+    /// <summary>
+    /// The plan cut into consecutive id ranges, one per reader of the snapshot (the split points
+    /// may have changed since the snapshot was opened; then the scan runs in one part).
+    /// </summary>
+    private List<QueryPlan> Parts(QueryPlan plan, SharedReadSnapshot snapshot)
+    {
+        var points = plan.Query.DistinctIds is null ? _partitions.SplitPoints(plan.Query.Project, plan.Query.GroupKey) : [];
+        if (points.Count == 0 || points.Count + 1 != snapshot.Readers.Count)
+        {
+            return [plan];
+        }
+
+        Interlocked.Increment(ref _splitScans);
+        var parts = new List<QueryPlan>(points.Count + 1);
+        for (var i = 0; i <= points.Count; i++)
+        {
+            parts.Add(plan with { From = i == 0 ? null : points[i - 1], To = i == points.Count ? null : points[i] });
+        }
+
+        return parts;
+    }
+
     /// <summary>How SQL runs a query; null when it cannot (a sort key SQLite's JSON paths cannot name).</summary>
     private QueryPlan? Plan(ProfileQuery query)
     {
@@ -141,20 +273,35 @@ public sealed partial class SqliteProfileStore
             return null;
         }
 
-        var scope = "project = $project AND group_key = $group_key"
-            + (query.DistinctIds is null ? "" : " AND id IN (SELECT value FROM json_each($ids))");
         var orderBy = sortPath is null
             ? "ORDER BY id"
-            : $"ORDER BY json_extract(properties, $sort_path){(query.Descending ? " DESC" : "")}, id";
-        return new QueryPlan(query, SqliteWhereTranslator.Translate(query.Where, query.Now), scope, orderBy, sortPath);
+            : $"ORDER BY k{(query.Descending ? " DESC" : "")}, id";
+        return new QueryPlan(query, SqliteWhereTranslator.Translate(query.Where, query.Now), orderBy, sortPath);
     }
 
     /// <summary>
-    /// In one scan: the number of rows SQL decides as matching, and (evaluated in memory) the ids
-    /// of the undecided rows that match.
+    /// The profiles in the query's scope, in its order, with the columns its filter reads (and the
+    /// sort key as <c>k</c>); a query selecting from them in the same order needs no sort.
     /// </summary>
-    private static async Task<(long Decided, List<string> Extra)> CountAsync(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, CancellationToken cancellationToken)
+    private static string Rows(QueryPlan plan) => plan.SortPath is null
+        ? plan.Filter.Rows(plan.Scope, orderBy: plan.OrderBy)
+        : plan.Filter.Rows(plan.Scope, ", json_extract(properties, $sort_path) AS k");
+
+    /// <summary>
+    /// The ORDER BY of a subquery between <see cref="Rows"/> and an outer query in the same order:
+    /// the primary key's order passes through it without a sort. A sort by a property is left to
+    /// the outermost query, which sorts only the matches, without their properties.
+    /// </summary>
+    private static string PassOrder(QueryPlan plan) => plan.SortPath is null ? plan.OrderBy : "";
+
+    /// <summary>
+    /// In one scan: the number of rows SQL decides as matching, and (evaluated in memory) the ids
+    /// of the undecided rows that match. The subquery's LIMIT keeps SQLite from flattening it into
+    /// the aggregate, which would compute the filter once per FILTER clause.
+    /// </summary>
+    private async Task<(long Decided, List<string> Extra)> CountAsync(SharedReadSnapshot snapshot, QueryPlan plan, CancellationToken cancellationToken)
     {
+        var (connection, transaction) = snapshot.Readers[0];
         if (plan.Filter.IsNone)
         {
             return (0, []);
@@ -165,24 +312,28 @@ public sealed partial class SqliteProfileStore
             return (0, await UndecidedMatchesAsync(connection, transaction, plan, cancellationToken).ConfigureAwait(false));
         }
 
-        string undecided;
-        long decided;
-        await using (var count = Command(connection, transaction, plan, $"""
-            SELECT count(*) FILTER (WHERE m = 1), json_group_array(id) FILTER (WHERE m IS NULL)
-            FROM (SELECT ({plan.Filter.Sql}) AS m, id FROM profiles WHERE {plan.Scope});
-            """))
+        var parts = Parts(plan, snapshot);
+        var counts = new Task<(long Decided, List<string> Undecided)>[parts.Count];
+        for (var i = 0; i < parts.Count; i++)
         {
-            await using var reader = await count.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            decided = reader.GetInt64(0);
-            undecided = reader.IsDBNull(1) ? "[]" : reader.GetString(1);
+            var reader = snapshot.Readers[i];
+            var part = parts[i];
+            counts[i] = Task.Run(() => CountPart(reader.Connection, reader.Transaction, part), cancellationToken);
+        }
+
+        long decided = 0;
+        var ids = new List<string>();
+        foreach (var (partDecided, partUndecided) in await Task.WhenAll(counts).ConfigureAwait(false))
+        {
+            decided += partDecided;
+            ids.AddRange(partUndecided);
         }
 
         var extra = new List<string>();
-        var ids = JsonSerializer.Deserialize<List<string>>(undecided) ?? [];
         if (ids.Count > 0)
         {
-            await using var rows = Command(connection, transaction, plan, "SELECT id, properties FROM profiles WHERE project = $project AND group_key = $group_key AND id IN (SELECT value FROM json_each($undecided));");
+            var undecided = JsonSerializer.Serialize(ids);
+            await using var rows = Command(connection, transaction, plan, "SELECT id, json(properties) FROM profiles WHERE project = $project AND group_key = $group_key AND id IN (SELECT value FROM json_each($undecided));");
             rows.Parameters.AddWithValue("$undecided", undecided);
             await using var reader = await rows.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -197,6 +348,19 @@ public sealed partial class SqliteProfileStore
         return (decided, extra);
     }
 
+    /// <summary>In one scan of a part: the number of rows SQL decides as matching, and the ids of the undecided rows.</summary>
+    private static (long Decided, List<string> Undecided) CountPart(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan)
+    {
+        using var count = Command(connection, transaction, plan, $"""
+            SELECT count(*) FILTER (WHERE m = 1), json_group_array(id) FILTER (WHERE m IS NULL)
+            FROM (SELECT ({plan.Filter.Sql}) AS m, id FROM {plan.Filter.Rows(plan.Scope)} LIMIT -1);
+            """);
+        using var reader = count.ExecuteReader();
+        reader.Read();
+        var undecided = reader.IsDBNull(1) ? null : JsonSerializer.Deserialize<List<string>>(reader.GetString(1));
+        return (reader.GetInt64(0), undecided ?? []);
+    }
+
     /// <summary>Evaluates in memory the rows SQL leaves undecided and returns the ids of those that match.</summary>
     private static async Task<List<string>> UndecidedMatchesAsync(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, CancellationToken cancellationToken)
     {
@@ -206,8 +370,10 @@ public sealed partial class SqliteProfileStore
             return matches;
         }
 
-        var where = plan.Filter.IsUnknown ? plan.Scope : $"{plan.Scope} AND ({plan.Filter.Sql}) IS NULL";
-        await using var command = Command(connection, transaction, plan, $"SELECT id, properties FROM profiles WHERE {where};");
+        var sql = plan.Filter.IsUnknown
+            ? $"SELECT id, json(properties) FROM profiles WHERE {plan.Scope};"
+            : $"SELECT id, json(properties) FROM {plan.Filter.Rows(plan.Scope)} WHERE ({plan.Filter.Sql}) IS NULL;";
+        await using var command = Command(connection, transaction, plan, sql);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -224,8 +390,8 @@ public sealed partial class SqliteProfileStore
     {
         var decided = plan.Filter.IsUnknown || plan.Filter.IsNone ? "0" : $"({plan.Filter.Sql}) = 1";
         return extra.Count == 0
-            ? $"{plan.Scope} AND {decided}"
-            : $"{plan.Scope} AND ({decided} OR id IN (SELECT value FROM json_each($extra)))";
+            ? decided
+            : $"({decided} OR id IN (SELECT value FROM json_each($extra)))";
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, string sql)
@@ -238,6 +404,16 @@ public sealed partial class SqliteProfileStore
         if (plan.Query.DistinctIds is { } ids && sql.Contains("$ids", StringComparison.Ordinal))
         {
             command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids));
+        }
+
+        if (plan.From is { } from)
+        {
+            command.Parameters.AddWithValue("$from", from);
+        }
+
+        if (plan.To is { } to)
+        {
+            command.Parameters.AddWithValue("$to", to);
         }
 
         if (plan.SortPath is { } path && sql.Contains("$sort_path", StringComparison.Ordinal))
@@ -266,5 +442,19 @@ public sealed partial class SqliteProfileStore
         }
     }
 
-    private sealed record QueryPlan(ProfileQuery Query, SqliteWhereTranslator.Translation Filter, string Scope, string OrderBy, string? SortPath);
+    /// <summary>How one query runs in SQL; <see cref="From"/> and <see cref="To"/> bound one part of a parallel scan.</summary>
+    private sealed record QueryPlan(ProfileQuery Query, SqliteWhereTranslator.Translation Filter, string OrderBy, string? SortPath)
+    {
+        /// <summary>The first id of this part (inclusive); null: from the first id of the scope.</summary>
+        public string? From { get; init; }
+
+        /// <summary>The id this part stops before; null: to the last id of the scope.</summary>
+        public string? To { get; init; }
+
+        /// <summary>The rows the query reads.</summary>
+        public string Scope => "project = $project AND group_key = $group_key"
+            + (Query.DistinctIds is null ? "" : " AND id IN (SELECT value FROM json_each($ids))")
+            + (From is null ? "" : " AND id >= $from")
+            + (To is null ? "" : " AND id < $to");
+    }
 }

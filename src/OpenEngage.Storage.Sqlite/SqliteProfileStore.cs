@@ -36,6 +36,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
     private readonly GroupCommitQueue _commits;
     private readonly Dictionary<ProfileKey, WorkingEntry> _working = [];
     private readonly ProfileCache _cache;
+    private readonly ScanPartitions _partitions;
 
     private SqliteConnection? _writer;
     private SqliteCommand? _select;
@@ -43,6 +44,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
     private SqliteCommand? _delete;
     private SqliteCommand? _dataVersion;
     private long _lastDataVersion;
+    private long _splitScans;
     private int _initialized;
     private int _disposed;
 
@@ -54,6 +56,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Path);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxUpdatesPerCommit, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(options.ProfileCacheSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.QueryParallelism, 1);
 
         _engine = engine;
         _logger = logger;
@@ -77,6 +80,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
         }.ToString();
 
         _commits = new GroupCommitQueue(options.MaxUpdatesPerCommit, typeof(SqliteProfileStore).FullName!);
+        _partitions = new ScanPartitions(OpenReaderAsync, options.QueryParallelism, options.MinProfilesPerScanPart, LogSplitPointsFailed, TimeProvider.System);
     }
 
     /// <summary>The full path of the database file.</summary>
@@ -134,7 +138,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
         EnsureOpen();
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT properties FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;";
+        command.CommandText = "SELECT json(properties) FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;";
         command.Parameters.AddWithValue("$project", key.Project);
         command.Parameters.AddWithValue("$group_key", key.GroupKey);
         command.Parameters.AddWithValue("$id", key.Id);
@@ -175,7 +179,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
             await using var page = connection.CreateCommand();
             page.Transaction = transaction;
             page.CommandText = """
-                SELECT id, properties FROM profiles
+                SELECT id, json(properties) FROM profiles
                 WHERE project = $project AND group_key = $group_key
                 ORDER BY id
                 LIMIT $limit OFFSET $offset;
@@ -206,6 +210,7 @@ public sealed partial class SqliteProfileStore : IProfileStore
 
         // Stop accepting; the writer finishes everything already queued, then exits.
         await _commits.CompleteAsync().ConfigureAwait(false);
+        await _partitions.DisposeAsync().ConfigureAwait(false);
 
         CloseWriter();
         using (var pooled = new SqliteConnection(_readConnectionString))
@@ -272,9 +277,9 @@ public sealed partial class SqliteProfileStore : IProfileStore
 
             var applied = SqliteSchema.Migrate(connection);
 
-            _select = Prepare(connection, "SELECT properties FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;", withProperties: false);
+            _select = Prepare(connection, "SELECT json(properties) FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;", withProperties: false);
             _upsert = Prepare(connection, """
-                INSERT INTO profiles (project, group_key, id, properties) VALUES ($project, $group_key, $id, $properties)
+                INSERT INTO profiles (project, group_key, id, properties) VALUES ($project, $group_key, $id, jsonb($properties))
                 ON CONFLICT (project, group_key, id) DO UPDATE SET properties = excluded.properties;
                 """, withProperties: true);
             _delete = Prepare(connection, "DELETE FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;", withProperties: false);
@@ -490,4 +495,10 @@ public sealed partial class SqliteProfileStore : IProfileStore
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Profile store at {DatabasePath} closed")]
     private partial void LogClosed(string databasePath);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Finding where to split query scans failed; queries keep the previous split")]
+    private partial void LogSplitPointsFailed(Exception exception);
+
+    /// <summary>Waits until the split points of parallel scans searched for so far are in place.</summary>
+    internal Task WhenScanPartsFoundAsync() => _partitions.WhenIdleAsync();
 }

@@ -21,6 +21,24 @@ internal static class SqliteSchema
                 PRIMARY KEY (project, group_key, id)
             ) WITHOUT ROWID;
             """),
+
+        // Filters read properties with SQLite's JSON functions on every row they scan; on the binary
+        // JSONB form those functions find a key without parsing the whole object (about three
+        // times cheaper per row than on JSON text, and the table is smaller). The table is rebuilt
+        // rather than updated in place so the column declares what it holds.
+        new(2, "profiles stored as SQLite JSONB", """
+            CREATE TABLE profiles_jsonb (
+                project    TEXT NOT NULL,
+                group_key  TEXT NOT NULL,
+                id         TEXT NOT NULL,
+                properties BLOB NOT NULL, -- a JSON object in SQLite's JSONB form
+                PRIMARY KEY (project, group_key, id)
+            ) WITHOUT ROWID;
+            INSERT INTO profiles_jsonb (project, group_key, id, properties)
+                SELECT project, group_key, id, jsonb(properties) FROM profiles;
+            DROP TABLE profiles;
+            ALTER TABLE profiles_jsonb RENAME TO profiles;
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -25,4 +25,14 @@ public sealed class SqliteStoreOptions
     /// size of a profile.
     /// </summary>
     public int ProfileCacheSize { get; set; } = DefaultProfileCacheSize;
+
+    /// <summary>
+    /// Into how many parts a query's scan of a large project is split, each part read on its own
+    /// connection and thread from one snapshot; 1 turns the split off. Defaults to the number of
+    /// processors.
+    /// </summary>
+    public int QueryParallelism { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>The fewest profiles per part of a split scan: smaller projects are scanned in fewer parts.</summary>
+    internal int MinProfilesPerScanPart { get; set; } = 50_000;
 }

@@ -36,15 +36,31 @@ internal sealed class SqliteWhereTranslator
 
     private readonly DateTimeOffset _now;
     private readonly List<KeyValuePair<string, object>> _parameters = [];
+    private readonly Dictionary<string, int> _accessed = new(StringComparer.Ordinal);
+    private readonly List<string> _paths = [];
+    private readonly System.Text.StringBuilder _columns = new();
 
     private SqliteWhereTranslator(DateTimeOffset now)
     {
         _now = now;
     }
 
-    /// <summary>The translated expression (1, 0 or NULL per row) and its parameters.</summary>
-    public sealed record Translation(string Sql, IReadOnlyList<KeyValuePair<string, object>> Parameters)
+    /// <summary>
+    /// The translated expression (1, 0 or NULL per row), its parameters, and the columns it reads:
+    /// the value (<c>v0</c>, <c>v1</c>, …) of each property it names, extracted once per row by
+    /// <see cref="Rows"/> however often the expression uses it.
+    /// </summary>
+    public sealed record Translation(string Sql, IReadOnlyList<KeyValuePair<string, object>> Parameters, string Columns)
     {
+        /// <summary>
+        /// The rows <see cref="Sql"/> is evaluated on: <c>id</c>, <c>properties</c>, the extracted
+        /// columns and <paramref name="extra"/> of the profiles <paramref name="scope"/> selects, in
+        /// <paramref name="orderBy"/> order. The LIMIT keeps SQLite from flattening the subquery
+        /// into the outer query, which would extract a value again at every use.
+        /// </summary>
+        public string Rows(string scope, string extra = "", string orderBy = "") =>
+            $"(SELECT id, {Column}{Columns}{extra} FROM profiles WHERE {scope} {orderBy} LIMIT -1)";
+
         /// <summary>True when the expression is the constant 1 (every row matches).</summary>
         public bool IsAll => Sql == "1";
 
@@ -59,12 +75,12 @@ internal sealed class SqliteWhereTranslator
     {
         if (where is null)
         {
-            return new Translation("1", []);
+            return new Translation("1", [], "");
         }
 
         var translator = new SqliteWhereTranslator(now);
         var sql = translator.Truth(where.Root);
-        return new Translation(sql, translator._parameters);
+        return new Translation(Decide(sql), translator._parameters, translator._columns.ToString());
     }
 
     /// <summary>The JSON path of a top-level property, or null when SQLite's path syntax cannot name it.</summary>
@@ -280,14 +296,14 @@ internal sealed class SqliteWhereTranslator
 
     private string DateTimeComparison(string sqlOperator, string type, string value, DateTimeValue d)
     {
-        // Text of the canonical shape compares as text; whether it names a real date (what the
-        // costly strftime round trip checks) matters only where that comparison holds.
+        // Text of the canonical shape compares as text; whether it names a real date matters only
+        // where that comparison holds.
         var instant = d.Value.UtcDateTime;
         var canonical = instant.Ticks % TimeSpan.TicksPerSecond == 0
             ? $"""
               WHEN length({value}) = 19 AND {value} GLOB {CanonicalDate} THEN
                 (CASE WHEN NOT ({value} {sqlOperator} {Parameter(IsoDateTime.Format(d.Value))}) THEN 0
-                      ELSE ({value} >= '0001' AND strftime('%Y-%m-%dT%H:%M:%S', {value}, '+0 seconds') = {value}) END)
+                      ELSE {RealDate(value)} END)
               """
             : "";
         return $"""
@@ -298,7 +314,7 @@ internal sealed class SqliteWhereTranslator
             """;
     }
 
-    /// <summary>The SQL for the JSON type ('' when missing) and value of a top-level property; null when it cannot be named.</summary>
+    /// <summary>The columns of the JSON type ('' when missing) and value of a top-level property; null when it cannot be named.</summary>
     private (string Type, string Value)? Access(string name)
     {
         if (PathOf(name) is not { } path)
@@ -306,8 +322,29 @@ internal sealed class SqliteWhereTranslator
             return null;
         }
 
-        var parameter = Parameter(path);
-        return ($"ifnull(json_type({Column}, {parameter}), '')", $"json_extract({Column}, {parameter})");
+        if (!_accessed.TryGetValue(name, out var index))
+        {
+            index = _accessed.Count;
+            _accessed.Add(name, index);
+            var parameter = Parameter(path);
+            _paths.Add(parameter);
+            _columns.Append(CultureInfo.InvariantCulture, $", json_extract({Column}, {parameter}) AS v{index}");
+        }
+
+        // The SQL type of the extracted value tells the JSON type, except where json_extract maps
+        // two JSON types to one SQL type: 0 and 1 (numbers, or false and true), text (a string, or
+        // the JSON text of a list or an object) and NULL (null, or missing). Only those rows pay
+        // for json_type.
+        var value = string.Create(CultureInfo.InvariantCulture, $"v{index}");
+        var jsonType = $"ifnull(json_type({Column}, {_paths[index]}), '')";
+        var type = $"""
+            (CASE typeof({value})
+              WHEN 'integer' THEN (CASE WHEN {value} IN (0, 1) THEN {jsonType} ELSE 'integer' END)
+              WHEN 'real' THEN 'real'
+              WHEN 'text' THEN (CASE WHEN substr({value}, 1, 1) IN ('[', '{"{"}') THEN {jsonType} ELSE 'text' END)
+              ELSE {jsonType} END)
+            """;
+        return (type, value);
     }
 
     private static string GuardText(string value, string test) =>
@@ -343,6 +380,35 @@ internal sealed class SqliteWhereTranslator
         "NULL" => "NULL",
         _ => $"({not} {operand})",
     };
+
+    /// <summary>
+    /// Whether text of the canonical shape names a real instant (year from 1, month 1–12, a day the
+    /// month has in the proleptic Gregorian calendar, hour to 23, minute and second to 59): what a
+    /// round trip through SQLite's <c>strftime</c> tells, at a fraction of its cost.
+    /// </summary>
+    private static string RealDate(string value)
+    {
+        var year = $"CAST(substr({value}, 1, 4) AS INTEGER)";
+        return $"""
+            ({value} >= '0001'
+              AND substr({value}, 6, 2) BETWEEN '01' AND '12'
+              AND substr({value}, 9, 2) BETWEEN '01' AND (CASE substr({value}, 6, 2)
+                    WHEN '02' THEN (CASE WHEN ({year} % 4 = 0 AND {year} % 100 <> 0) OR {year} % 400 = 0 THEN '29' ELSE '28' END)
+                    WHEN '04' THEN '30' WHEN '06' THEN '30' WHEN '09' THEN '30' WHEN '11' THEN '30'
+                    ELSE '31' END)
+              AND substr({value}, 12, 2) <= '23' AND substr({value}, 15, 2) <= '59' AND substr({value}, 18, 2) <= '59')
+            """;
+    }
+
+    /// <summary>
+    /// The expression as a value (1, 0 or NULL) computed with SQLite's short-circuit evaluation: as
+    /// the condition of a CASE, AND and OR skip their right side when the left one decides, which
+    /// they do not as a plain value (both operands of <c>a AND b</c> in a result column are
+    /// computed). The second condition runs only for rows the first did not match.
+    /// </summary>
+    private static string Decide(string sql) => sql is "1" or "0" or "NULL"
+        ? sql
+        : $"(CASE WHEN {sql} THEN 1 WHEN NOT {sql} THEN 0 END)";
 
     private static string Combine(string op, string left, string right)
     {

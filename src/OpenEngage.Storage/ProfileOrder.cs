@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -121,10 +120,55 @@ public static class ProfileOrder
 
     private readonly record struct Number(bool IsInteger, long Integer, double Real);
 
+    /// <summary>
+    /// Compares sort-key values as SQLite's <c>json_extract</c> returns them (null, a long, a double
+    /// or a string; booleans arrive as 0 and 1, lists and objects as their JSON text) in the order
+    /// of <see cref="CompareValues"/>.
+    /// </summary>
+    public static int CompareSqlValues(object? left, object? right)
+    {
+        var leftRank = SqlRank(left);
+        var rightRank = SqlRank(right);
+        if (leftRank != rightRank)
+        {
+            return leftRank.CompareTo(rightRank);
+        }
+
+        return leftRank switch
+        {
+            1 => CompareNumbers(SqlNumber(left!), SqlNumber(right!)),
+            2 => CompareUtf8((string)left!, (string)right!),
+            _ => 0,
+        };
+    }
+
+    private static int SqlRank(object? value) => value switch
+    {
+        null or DBNull => 0,
+        long or double => 1,
+        string => 2,
+        _ => throw new ArgumentException($"Not a value SQLite's json_extract returns: {value.GetType()}.", nameof(value)),
+    };
+
+    private static Number SqlNumber(object value) => value is long integer ? new Number(true, integer, 0) : new Number(false, 0, (double)value);
+
+    /// <summary>UTF-8 byte order without encoding: UTF-16 code units compared in code point order.</summary>
     private static int CompareUtf8(string left, string right)
     {
-        var a = Encoding.UTF8.GetBytes(left);
-        var b = Encoding.UTF8.GetBytes(right);
-        return a.AsSpan().SequenceCompareTo(b);
+        var length = Math.Min(left.Length, right.Length);
+        for (var i = 0; i < length; i++)
+        {
+            var a = left[i];
+            var b = right[i];
+            if (a != b)
+            {
+                return CodePointOrder(a).CompareTo(CodePointOrder(b));
+            }
+        }
+
+        return left.Length.CompareTo(right.Length);
     }
+
+    /// <summary>Moves surrogates (code points above U+FFFF) after U+E000–U+FFFF, where UTF-8 puts them.</summary>
+    private static int CodePointOrder(char c) => c >= 0xD800 ? (c >= 0xE000 ? c - 0x800 : c + 0x2000) : c;
 }

@@ -128,8 +128,8 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
         store = await NewSqliteStoreAsync(options);
 
         using var side = OpenSide(store);
-        Assert.Equal(1L, Scalar(side, "SELECT count(*) FROM schema_version;"));
-        Assert.Equal(1L, Scalar(side, "SELECT max(version) FROM schema_version;"));
+        Assert.Equal((long)SqliteSchema.Migrations.Count, Scalar(side, "SELECT count(*) FROM schema_version;"));
+        Assert.Equal((long)SqliteSchema.LatestVersion, Scalar(side, "SELECT max(version) FROM schema_version;"));
         Assert.Equal("profiles", Scalar(side, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name = 'profiles';"));
     }
 
@@ -152,14 +152,94 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
     }
 
     [Fact]
-    public async Task StoresPropertiesAsJsonTextThatSqliteCanQuery()
+    public async Task StoresPropertiesAsJsonbThatSqliteCanQuery()
     {
         var store = await NewSqliteStoreAsync();
         await store.ApplyAsync([Set("a", ("plan", "pro"), ("city", "Zürich"))]);
 
         using var side = OpenSide(store);
         Assert.Equal("Zürich", Scalar(side, "SELECT properties ->> '$.city' FROM profiles WHERE id = 'a';"));
-        Assert.Equal(1L, Scalar(side, "SELECT json_valid(properties) FROM profiles WHERE id = 'a';"));
+        Assert.Equal("blob", Scalar(side, "SELECT typeof(properties) FROM profiles WHERE id = 'a';"));
+        Assert.Equal(1L, Scalar(side, "SELECT json_valid(properties, 8) FROM profiles WHERE id = 'a';"));
+    }
+
+    [Fact]
+    public async Task ReadersOfASharedSnapshotAllSeeTheStateOfTheFirst()
+    {
+        var store = await NewSqliteStoreAsync();
+        await store.ApplyAsync([Set("a", ("n", 1))]);
+        var readOnly = new SqliteConnectionStringBuilder { DataSource = store.DatabasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
+        async Task<SqliteConnection> Open(CancellationToken cancellationToken)
+        {
+            var connection = new SqliteConnection(readOnly);
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+
+        await using var snapshot = await SharedReadSnapshot.OpenAsync(Open, 3, default);
+        Assert.Equal(3, snapshot.Readers.Count);
+
+        // Committed after the first reader began but before the others read anything: none sees it.
+        await store.ApplyAsync([Set("b", ("n", 2))]);
+        foreach (var (connection, transaction) in snapshot.Readers)
+        {
+            using var count = connection.CreateCommand();
+            count.Transaction = transaction;
+            count.CommandText = "SELECT count(*) FROM profiles;";
+            Assert.Equal(1L, count.ExecuteScalar());
+        }
+    }
+
+    [Fact]
+    public async Task ASplitScanReturnsWhatOnePartReturns()
+    {
+        var split = await NewSqliteStoreAsync(new SqliteStoreOptions { Path = Path.Combine(_root, $"store-{_created++}"), QueryParallelism = 4, MinProfilesPerScanPart = 10 });
+        var whole = await NewSqliteStoreAsync(new SqliteStoreOptions { Path = Path.Combine(_root, $"store-{_created++}"), QueryParallelism = 1 });
+        var updates = Enumerable.Range(0, 300)
+            .Select(i => Set($"user-{i * 7919 % 1000:D3}", ("n", i % 17), ("plan", i % 3 == 0 ? "pro" : "free")))
+            .ToList();
+        await split.ApplyAsync(updates);
+        await whole.ApplyAsync(updates);
+        await split.QueryIdsAsync(new ProfileQuery(Project, ""));
+        await split.WhenScanPartsFoundAsync();
+
+        foreach (var (sortKey, descending) in new[] { ((string?)null, false), ("n", false), ("n", true), ("plan", true) })
+        {
+            var query = new ProfileQuery(Project, "") { Where = OpenEngage.Query.WhereExpression.Parse("properties[\"n\"] > 3"), SortKey = sortKey, Descending = descending };
+            var expected = await whole.QueryIdsAsync(query);
+            Assert.True(expected.Count > 100);
+            Assert.Equal(expected, await split.QueryIdsAsync(query));
+            Assert.Equal(expected.Count, (await split.QueryAsync(query with { Limit = 5 })).Total);
+        }
+
+        Assert.Equal(8, split.SplitScans);
+        Assert.Equal(0, whole.SplitScans);
+    }
+
+    [Fact]
+    public async Task MigratesADatabaseOfJsonTextToJsonb()
+    {
+        var path = Path.Combine(_root, $"store-{_created++}");
+        Directory.CreateDirectory(path);
+        using (var old = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(path, SqliteProfileStore.DatabaseFileName), Pooling = false }.ToString()))
+        {
+            old.Open();
+            Scalar(old, "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);");
+            Scalar(old, "INSERT INTO schema_version VALUES (1, '2026-01-01T00:00:00Z');");
+            Scalar(old, "CREATE TABLE profiles (project TEXT NOT NULL, group_key TEXT NOT NULL, id TEXT NOT NULL, properties TEXT NOT NULL, PRIMARY KEY (project, group_key, id)) WITHOUT ROWID;");
+            Scalar(old, """INSERT INTO profiles VALUES ('p', '', 'a', '{"plan":"pro","n":3,"tags":["x","y"],"s":"a\u00e9\\b"}'), ('p', '', 'b', '{"plan":"free"}');""");
+        }
+
+        var store = await NewSqliteStoreAsync(new SqliteStoreOptions { Path = path });
+
+        var a = await store.GetAsync(ProfileKey.User("p", "a"));
+        Assert.NotNull(a);
+        Assert.Equal("""{"plan":"pro","n":3,"tags":["x","y"],"s":"a\u00E9\\b"}""", a.Properties.ToJsonString());
+        var pro = await store.QueryAsync(new ProfileQuery("p", "") { Where = OpenEngage.Query.WhereExpression.Parse("properties[\"plan\"] == \"pro\"") });
+        Assert.Equal(["a"], pro.Profiles.Select(p => p.Key.Id));
+        using var side = OpenSide(store);
+        Assert.Equal(0L, Scalar(side, "SELECT count(*) FROM profiles WHERE typeof(properties) <> 'blob';"));
+        Assert.Equal((long)SqliteSchema.LatestVersion, Scalar(side, "SELECT max(version) FROM schema_version;"));
     }
 
     [Fact]

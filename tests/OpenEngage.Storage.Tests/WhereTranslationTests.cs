@@ -26,7 +26,11 @@ public sealed class WhereTranslationTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _store = new SqliteProfileStore(new SqliteStoreOptions { Path = _root }, new ProfileEngine(ProfileLimits.Default), NullLogger<SqliteProfileStore>.Instance);
+        // Scans split into three parts read in parallel, as on a large project.
+        _store = new SqliteProfileStore(
+            new SqliteStoreOptions { Path = _root, QueryParallelism = 3, MinProfilesPerScanPart = 100 },
+            new ProfileEngine(ProfileLimits.Default),
+            NullLogger<SqliteProfileStore>.Instance);
         await _store.InitializeAsync();
 
         var profiles = GenProfile.Array[ProfileCount].Single();
@@ -41,6 +45,10 @@ public sealed class WhereTranslationTests : IAsyncLifetime
         }).ToList();
         await _store.ApplyAsync(updates);
         _profiles = [.. (await _store.ListAsync(new ProfileListRequest(Project, "", 0, 10_000))).Profiles];
+
+        // The first query starts the search for split points; the tests run once they are found.
+        await _store.QueryIdsAsync(new ProfileQuery(Project, "") { Where = WhereExpression.Parse("defined(properties[\"a\"])") });
+        await _store.WhenScanPartsFoundAsync();
     }
 
     public async Task DisposeAsync()
@@ -94,6 +102,14 @@ public sealed class WhereTranslationTests : IAsyncLifetime
             },
             iter: 150,
             threads: 1);
+
+    [Fact]
+    public async Task Scans_of_this_store_run_split_into_parts()
+    {
+        var before = _store.SplitScans;
+        await _store.QueryIdsAsync(new ProfileQuery(Project, "") { Where = WhereExpression.Parse("defined(properties[\"n\"])") });
+        Assert.Equal(before + 1, _store.SplitScans);
+    }
 
     [Fact]
     public void The_sql_order_is_the_documented_order() =>
@@ -170,7 +186,7 @@ public sealed class WhereTranslationTests : IAsyncLifetime
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store.DatabasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT id, ({translation.Sql}) FROM profiles WHERE project = $project ORDER BY id;";
+        command.CommandText = $"SELECT id, ({translation.Sql}) FROM {translation.Rows("project = $project")} ORDER BY id;";
         command.Parameters.AddWithValue("$project", Project);
         foreach (var (name, value) in translation.Parameters)
         {
