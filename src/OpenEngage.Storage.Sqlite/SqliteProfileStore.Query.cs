@@ -30,31 +30,35 @@ public sealed partial class SqliteProfileStore
         if (total > query.Offset && query.Limit is not 0)
         {
             // The window's ids first, then their properties: a sort then holds ids, not profiles.
-            var ids = new List<string>();
-            await using (var page = Command(connection, transaction, plan, $"SELECT id FROM {Rows(plan)} WHERE {Matching(plan, extra)} {plan.OrderBy} LIMIT $limit OFFSET $offset;"))
+            // Each part of the scan finds the first Offset + Limit of its own matches; merged,
+            // they hold the window.
+            var parts = Parts(plan, snapshot);
+            var pages = new Task<List<(string Id, object? Key)>>[parts.Count];
+            for (var i = 0; i < parts.Count; i++)
             {
-                AddWindow(page, query, extra);
-                await using var reader = await page.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (reader.Read())
-                {
-                    ids.Add(reader.GetString(0));
-                }
+                var reader = snapshot.Readers[i];
+                var part = parts[i];
+                pages[i] = Task.Run(() => PagePart(reader.Connection, reader.Transaction, part, extra), cancellationToken);
             }
 
-            var found = new Dictionary<string, JsonObject>(ids.Count, StringComparer.Ordinal);
+            var found = await Task.WhenAll(pages).ConfigureAwait(false);
+            var ordered = plan.SortPath is null ? found.SelectMany(part => part.Select(row => row.Id)) : Merge(found, query.Descending);
+            List<string> ids = [.. ordered.Skip(query.Offset).Take(query.Limit ?? int.MaxValue)];
+
+            var properties = new Dictionary<string, JsonObject>(ids.Count, StringComparer.Ordinal);
             await using (var rows = Command(connection, transaction, plan, "SELECT id, json(properties) FROM profiles WHERE project = $project AND group_key = $group_key AND id IN (SELECT value FROM json_each($page));"))
             {
                 rows.Parameters.AddWithValue("$page", JsonSerializer.Serialize(ids));
                 await using var reader = await rows.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (reader.Read())
                 {
-                    found[reader.GetString(0)] = StoredProperties.Parse(reader.GetString(1));
+                    properties[reader.GetString(0)] = StoredProperties.Parse(reader.GetString(1));
                 }
             }
 
             foreach (var id in ids)
             {
-                profiles.Add(new StoredProfile(new ProfileKey(query.Project, query.GroupKey, id), found[id]));
+                profiles.Add(new StoredProfile(new ProfileKey(query.Project, query.GroupKey, id), properties[id]));
             }
         }
 
@@ -432,14 +436,25 @@ public sealed partial class SqliteProfileStore
         return command;
     }
 
-    private static void AddWindow(SqliteCommand command, ProfileQuery query, List<string> extra)
+    /// <summary>The first Offset + Limit matches of one part of a scan, in the plan's order, with their sort keys.</summary>
+    private static List<(string Id, object? Key)> PagePart(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, List<string> extra)
     {
-        command.Parameters.AddWithValue("$limit", query.Limit ?? -1);
-        command.Parameters.AddWithValue("$offset", query.Offset);
+        var sorted = plan.SortPath is not null;
+        using var page = Command(connection, transaction, plan, $"SELECT id{(sorted ? ", k" : "")} FROM {Rows(plan)} WHERE {Matching(plan, extra)} {plan.OrderBy} LIMIT $limit;");
+        page.Parameters.AddWithValue("$limit", plan.Query.Limit is { } limit ? (long)plan.Query.Offset + limit : -1);
         if (extra.Count > 0)
         {
-            command.Parameters.AddWithValue("$extra", JsonSerializer.Serialize(extra));
+            page.Parameters.AddWithValue("$extra", JsonSerializer.Serialize(extra));
         }
+
+        var rows = new List<(string, object?)>();
+        using var reader = page.ExecuteReader();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetString(0), sorted && !reader.IsDBNull(1) ? reader.GetValue(1) : null));
+        }
+
+        return rows;
     }
 
     /// <summary>How one query runs in SQL; <see cref="From"/> and <see cref="To"/> bound one part of a parallel scan.</summary>

@@ -38,6 +38,7 @@ internal sealed class SqliteWhereTranslator
     private readonly List<KeyValuePair<string, object>> _parameters = [];
     private readonly Dictionary<string, int> _accessed = new(StringComparer.Ordinal);
     private readonly List<string> _paths = [];
+    private bool _combined;
     private readonly System.Text.StringBuilder _columns = new();
 
     private SqliteWhereTranslator(DateTimeOffset now)
@@ -80,7 +81,7 @@ internal sealed class SqliteWhereTranslator
 
         var translator = new SqliteWhereTranslator(now);
         var sql = translator.Truth(where.Root);
-        return new Translation(Decide(sql), translator._parameters, translator._columns.ToString());
+        return new Translation(translator.Decide(sql), translator._parameters, translator._columns.ToString());
     }
 
     /// <summary>The JSON path of a top-level property, or null when SQLite's path syntax cannot name it.</summary>
@@ -404,13 +405,15 @@ internal sealed class SqliteWhereTranslator
     /// The expression as a value (1, 0 or NULL) computed with SQLite's short-circuit evaluation: as
     /// the condition of a CASE, AND and OR skip their right side when the left one decides, which
     /// they do not as a plain value (both operands of <c>a AND b</c> in a result column are
-    /// computed). The second condition runs only for rows the first did not match.
+    /// computed). The second condition runs only for rows the first did not decide; filters
+    /// usually reject most rows, so the rejection is tested first. Without AND or OR there is
+    /// nothing to skip and the expression stays as it is.
     /// </summary>
-    private static string Decide(string sql) => sql is "1" or "0" or "NULL"
+    private string Decide(string sql) => !_combined || sql is "1" or "0" or "NULL"
         ? sql
-        : $"(CASE WHEN {sql} THEN 1 WHEN NOT {sql} THEN 0 END)";
+        : $"(CASE WHEN NOT {sql} THEN 0 WHEN {sql} THEN 1 END)";
 
-    private static string Combine(string op, string left, string right)
+    private string Combine(string op, string left, string right)
     {
         var (absorbing, neutral) = op == "AND" ? ("0", "1") : ("1", "0");
         if (left == absorbing || right == absorbing)
@@ -428,7 +431,13 @@ internal sealed class SqliteWhereTranslator
             return left;
         }
 
-        return left == "NULL" && right == "NULL" ? "NULL" : $"({left} {op} {right})";
+        if (left == "NULL" && right == "NULL")
+        {
+            return "NULL";
+        }
+
+        _combined = true;
+        return $"({left} {op} {right})";
     }
 
     private static bool IsConstant(Expr expr) => expr switch

@@ -209,10 +209,13 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
             var expected = await whole.QueryIdsAsync(query);
             Assert.True(expected.Count > 100);
             Assert.Equal(expected, await split.QueryIdsAsync(query));
-            Assert.Equal(expected.Count, (await split.QueryAsync(query with { Limit = 5 })).Total);
+            var page = await split.QueryAsync(query with { Offset = 40, Limit = 5 });
+            Assert.Equal(expected.Count, page.Total);
+            Assert.Equal(expected.Skip(40).Take(5), page.Profiles.Select(p => p.Key.Id));
         }
 
-        Assert.Equal(8, split.SplitScans);
+        // Per sort: the snapshot of ids, the count and the page.
+        Assert.Equal(12, split.SplitScans);
         Assert.Equal(0, whole.SplitScans);
     }
 
