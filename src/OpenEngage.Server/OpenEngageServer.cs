@@ -118,7 +118,7 @@ public static partial class OpenEngageServer
         return options.Provider.ToLowerInvariant() switch
         {
             "sqlite" => new SqliteProfileStore(
-                new SqliteStoreOptions { Path = options.Path, ProfileCacheSize = services.GetRequiredService<IConfiguration>().GetValue("Storage:ProfileCacheSize", SqliteStoreOptions.DefaultProfileCacheSize) },
+                new SqliteStoreOptions { Path = options.Path, ProfileCacheSize = options.ProfileCacheSize, QueryParallelism = options.QueryParallelism },
                 services.GetRequiredService<ProfileEngine>(),
                 services.GetRequiredService<ILogger<SqliteProfileStore>>()),
             "postgres" => new PostgresProfileStore(

@@ -13,4 +13,10 @@ public sealed class StorageOptions
 
     /// <summary>The Npgsql connection string of the <c>postgres</c> provider.</summary>
     public string ConnectionString { get; set; } = "";
+
+    /// <summary>How many recently written profiles the embedded store keeps parsed in memory (0: none).</summary>
+    public int ProfileCacheSize { get; set; } = Storage.Sqlite.SqliteStoreOptions.DefaultProfileCacheSize;
+
+    /// <summary>Into how many parts the embedded store splits a query's scan of a large project (1: no split).</summary>
+    public int QueryParallelism { get; set; } = Environment.ProcessorCount;
 }
