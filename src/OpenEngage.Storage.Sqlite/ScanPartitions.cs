@@ -65,20 +65,7 @@ internal sealed class ScanPartitions : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        foreach (var entry in _entries.Values)
-        {
-            Task? running;
-            lock (entry)
-            {
-                running = entry.Refreshing;
-            }
-
-            if (running is not null)
-            {
-                await running.ConfigureAwait(false);
-            }
-        }
-
+        await WhenIdleAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }
 
