@@ -160,13 +160,18 @@ internal sealed class SqliteWhereTranslator
 
     private string Defined(string name)
     {
-        if (Access(name) is not var (type, value))
+        if (Access(name) is not var (_, value))
         {
             return "NULL";
         }
 
-        // A number beyond double's range is undefined to the evaluator.
-        return $"(CASE WHEN {type} = '' THEN 0 WHEN {type} = 'real' AND abs({value}) > {MaxDouble} THEN NULL ELSE 1 END)";
+        // A value that is NULL in SQL is JSON null (defined) or missing; a number beyond double's
+        // range is undefined to the evaluator.
+        return $"""
+            (CASE WHEN {value} IS NULL THEN (json_type({Column}, {_paths[_accessed[name]]}) IS NOT NULL)
+                  WHEN typeof({value}) = 'real' AND abs({value}) > {MaxDouble} THEN NULL
+                  ELSE 1 END)
+            """;
     }
 
     private string Truthy(string name)
