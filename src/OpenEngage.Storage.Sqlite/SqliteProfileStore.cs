@@ -40,13 +40,11 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
     private readonly string _writeConnectionString;
     private readonly string _readConnectionString;
     private readonly GroupCommitQueue _commits;
-    private readonly Dictionary<ProfileKey, WorkingEntry> _working = [];
+    private readonly Partition[] _partitions;
     private readonly Dictionary<ProfileKey, Uncommitted> _uncommitted = [];
     private readonly ProfileCache _cache;
     private long _preparedGroups;
 
-    private SqliteConnection? _loader;
-    private SqliteCommand? _select;
     private SqliteConnection? _writer;
     private SqliteCommand? _upsert;
     private SqliteCommand? _delete;
@@ -68,6 +66,7 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         _logger = logger;
         _directory = System.IO.Path.GetFullPath(options.Path);
         _cache = new ProfileCache(options.ProfileCacheSize);
+        _partitions = [.. Enumerable.Range(0, Math.Clamp(Environment.ProcessorCount, 1, MaxPartitions)).Select(_ => new Partition())];
         DatabasePath = System.IO.Path.Combine(_directory, DatabaseFileName);
 
         _writeConnectionString = new SqliteConnectionStringBuilder
@@ -115,6 +114,15 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
     /// </summary>
     internal const int DefaultPipelineAfterUpdates = 256;
 
+    /// <summary>
+    /// How many updates a group needs before the first stage splits it by profile across the cores
+    /// (<see cref="Environment.ProcessorCount"/>, at most <see cref="MaxPartitions"/>); below that,
+    /// handing work to other threads costs more than it saves. Set before InitializeAsync.
+    /// </summary>
+    internal int ParallelPrepareAfterUpdates { get; set; } = 1000;
+
+    private const int MaxPartitions = 8;
+
     public Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -133,12 +141,15 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
                 LogMigrationApplied(migration.Version, migration.Description, DatabasePath);
             }
 
-            OpenLoader();
+            foreach (var partition in _partitions)
+            {
+                OpenLoader(partition);
+            }
         }
         catch
         {
             CloseWriter();
-            CloseLoader();
+            CloseLoaders();
             Volatile.Write(ref _initialized, 0);
             throw;
         }
@@ -235,7 +246,7 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         await _commits.CompleteAsync().ConfigureAwait(false);
 
         CloseWriter();
-        CloseLoader();
+        CloseLoaders();
         using (var pooled = new SqliteConnection(_readConnectionString))
         {
             SqliteConnection.ClearPool(pooled);
@@ -334,18 +345,19 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
     }
 
     /// <summary>
-    /// Opens the first stage's read-only connection, which loads profiles that are neither cached
-    /// nor uncommitted. WAL lets it read the committed state while the write connection commits.
+    /// Opens a read-only connection of the first stage, which loads profiles that are neither cached
+    /// nor uncommitted (one per partition). WAL lets it read the committed state while the write
+    /// connection commits.
     /// </summary>
-    private void OpenLoader()
+    private void OpenLoader(Partition partition)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder(_readConnectionString) { Pooling = false }.ToString());
         try
         {
             connection.Open();
             ExecuteScalar(connection, "PRAGMA cache_size = -65536;");
-            _select = Prepare(connection, "SELECT properties FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;", withProperties: false);
-            _loader = connection;
+            partition.Select = Prepare(connection, "SELECT properties FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;", withProperties: false);
+            partition.Loader = connection;
         }
         catch
         {
@@ -354,12 +366,15 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         }
     }
 
-    private void CloseLoader()
+    private void CloseLoaders()
     {
-        _select?.Dispose();
-        _loader?.Dispose();
-        _select = null;
-        _loader = null;
+        foreach (var partition in _partitions)
+        {
+            partition.Select?.Dispose();
+            partition.Loader?.Dispose();
+            partition.Select = null;
+            partition.Loader = null;
+        }
     }
 
     private static object? ExecuteScalar(SqliteConnection connection, string sql)
@@ -386,39 +401,58 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
     }
 
     // ---- The two stages of the pipelined group commit (GroupCommitQueue.StartPipelined). ----
-    // Prepare, Committed and Discard run on the first stage's thread, which owns _working,
-    // _uncommitted, _cache and the load connection; Commit runs on the second stage's thread, which
-    // owns the write connection.
+    // Prepare, Committed and Discard run on the first stage's thread, which owns _partitions,
+    // _uncommitted and _cache (Prepare may hand partitions to other threads, which then only read
+    // _uncommitted and _cache); Commit runs on the second stage's thread, which owns the write
+    // connection.
 
     /// <summary>
     /// First stage: applies a group's updates in queue order on top of the committed state and the
     /// state of the group being committed, and serialises every changed profile. Nothing is
     /// written; the changed profiles are recorded as uncommitted, so the next group sees them.
+    /// A large group is split by profile into partitions prepared concurrently: the updates of one
+    /// profile stay in one partition, in queue order, and the engine shares nothing between profiles.
     /// </summary>
     PreparedWrites IPipelinedGroupCommit<PreparedWrites>.Prepare(IReadOnlyList<IReadOnlyList<ProfileUpdate>> group, int updateCount)
     {
         OnGroupTaken?.Invoke();
+        var partitions = _partitions.Length > 1 && updateCount >= ParallelPrepareAfterUpdates ? _partitions.Length : 1;
         try
         {
             var results = new ApplyResult[group.Count][];
             for (var i = 0; i < group.Count; i++)
             {
                 var updates = group[i];
-                var batch = new ApplyResult[updates.Count];
+                results[i] = new ApplyResult[updates.Count];
                 for (var j = 0; j < updates.Count; j++)
                 {
-                    batch[j] = ApplyToWorkingSet(updates[j]);
+                    var partition = partitions == 1 ? 0 : (int)((uint)updates[j].Key.GetHashCode() % (uint)partitions);
+                    _partitions[partition].Work.Add((i, j));
                 }
-
-                results[i] = batch;
             }
 
-            var rows = new PreparedRow[_working.Count];
-            var n = 0;
-            foreach (var (key, entry) in _working)
+            if (partitions == 1)
             {
-                var json = entry.Dirty && entry.Current is { } profile ? StoredProperties.Serialize(profile) : null;
-                rows[n++] = new PreparedRow(key, entry.Current, json, entry.Dirty, entry.Stored);
+                PreparePartition(_partitions[0], group, results);
+            }
+            else
+            {
+                try
+                {
+                    Parallel.For(0, partitions, p => PreparePartition(_partitions[p], group, results));
+                }
+                catch (AggregateException exception) when (exception.InnerExceptions.Count > 0)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception.InnerExceptions[0]);
+                }
+            }
+
+            var rows = new PreparedRow[_partitions.Take(partitions).Sum(p => p.Rows.Count)];
+            var n = 0;
+            for (var p = 0; p < partitions; p++)
+            {
+                _partitions[p].Rows.CopyTo(rows, n);
+                n += _partitions[p].Rows.Count;
             }
 
             var prepared = new PreparedWrites(results, rows, ++_preparedGroups, group.Count, updateCount);
@@ -434,7 +468,25 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         }
         finally
         {
-            _working.Clear();
+            for (var p = 0; p < partitions; p++)
+            {
+                _partitions[p].Clear();
+            }
+        }
+    }
+
+    /// <summary>Applies a partition's updates in order, then serialises the profiles they changed.</summary>
+    private void PreparePartition(Partition partition, IReadOnlyList<IReadOnlyList<ProfileUpdate>> group, ApplyResult[][] results)
+    {
+        foreach (var (i, j) in partition.Work)
+        {
+            results[i][j] = ApplyToWorkingSet(partition, group[i][j]);
+        }
+
+        foreach (var (key, entry) in partition.Working)
+        {
+            var json = entry.Dirty && entry.Current is { } profile ? StoredProperties.Serialize(profile) : null;
+            partition.Rows.Add(new PreparedRow(key, entry.Current, json, entry.Dirty, entry.Stored));
         }
     }
 
@@ -516,10 +568,10 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         _cache.Clear();
     }
 
-    private ApplyResult ApplyToWorkingSet(ProfileUpdate update)
+    private ApplyResult ApplyToWorkingSet(Partition partition, ProfileUpdate update)
     {
         var key = update.Key;
-        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_working, key, out var known);
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(partition.Working, key, out var known);
         if (!known)
         {
             if (_uncommitted.TryGetValue(key, out var pending))
@@ -531,7 +583,9 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
             }
             else
             {
-                entry.Current = _cache.TryGet(key, out var cached) ? cached : Load(key);
+                // Peeking leaves the order of the cache alone (other partitions read it meanwhile);
+                // every profile of the group is moved to the front once the group is committed.
+                entry.Current = _cache.TryPeek(key, out var cached) ? cached : Load(partition, key);
                 entry.Stored = entry.Current is not null;
             }
         }
@@ -570,11 +624,11 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         return true;
     }
 
-    /// <summary>Reads a profile's committed state (first stage, on the load connection).</summary>
-    private JsonObject? Load(ProfileKey key)
+    /// <summary>Reads a profile's committed state (first stage, on the partition's load connection).</summary>
+    private static JsonObject? Load(Partition partition, ProfileKey key)
     {
-        Bind(_select!, key);
-        using var reader = _select!.ExecuteReader();
+        Bind(partition.Select!, key);
+        using var reader = partition.Select!.ExecuteReader();
         return reader.Read() ? StoredProperties.Parse(reader.GetString(0)) : null;
     }
 
@@ -596,6 +650,29 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
 
         /// <summary>True when <see cref="Current"/> differs from the database.</summary>
         public bool Dirty;
+    }
+
+    /// <summary>The first stage's work on the profiles of one partition of a group, and its own load connection.</summary>
+    private sealed class Partition
+    {
+        /// <summary>The updates of the partition: batch and position in the batch, in queue order.</summary>
+        public List<(int Batch, int Index)> Work { get; } = [];
+
+        /// <summary>The state of each profile of the partition within the group.</summary>
+        public Dictionary<ProfileKey, WorkingEntry> Working { get; } = [];
+
+        public List<PreparedRow> Rows { get; } = [];
+
+        public SqliteConnection? Loader { get; set; }
+
+        public SqliteCommand? Select { get; set; }
+
+        public void Clear()
+        {
+            Work.Clear();
+            Working.Clear();
+            Rows.Clear();
+        }
     }
 
     /// <summary>A changed profile of a group that is prepared but not known to be committed.</summary>
