@@ -123,6 +123,9 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
 
     private const int MaxPartitions = 8;
 
+    /// <summary>The WAL size, in pages, after which a commit also checkpoints (SQLite's default is 1,000).</summary>
+    private const int WalAutoCheckpointPages = 16_384;
+
     public Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -308,6 +311,13 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
             // The writer updates the pages of the profiles it rewrites again and again: keep a
             // generous page cache (64 MiB; the default is 2 MiB).
             ExecuteScalar(connection, "PRAGMA cache_size = -65536;");
+
+            // A group rewrites the pages of thousands of profiles. With SQLite's default of a
+            // checkpoint every 1,000 WAL pages, nearly every commit also copied its pages back into
+            // the database file and synced it; checkpointing every 16,384 pages (64 MiB with 4 KiB
+            // pages) copies a hot page once per checkpoint instead of once per commit. Durability
+            // is unchanged: a commit is durable once its WAL frames are synced.
+            ExecuteScalar(connection, $"PRAGMA wal_autocheckpoint = {WalAutoCheckpointPages};");
 
             var applied = SqliteSchema.Migrate(connection);
 
