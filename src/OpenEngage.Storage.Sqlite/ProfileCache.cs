@@ -47,23 +47,6 @@ internal sealed class ProfileCache
         return true;
     }
 
-    /// <summary>
-    /// Looks a profile up without marking it as recently used: a pure read, which several threads
-    /// may do at once while nothing changes the cache.
-    /// </summary>
-    /// <param name="profile">The committed properties, or null when the profile does not exist.</param>
-    public bool TryPeek(ProfileKey key, out JsonObject? profile)
-    {
-        if (!_entries.TryGetValue(key, out var node))
-        {
-            profile = null;
-            return false;
-        }
-
-        profile = node.Value.Profile;
-        return true;
-    }
-
     /// <summary>Records a profile's committed state (null: it does not exist), evicting the least recently used beyond <see cref="Capacity"/>.</summary>
     public void Set(ProfileKey key, JsonObject? profile)
     {

@@ -40,11 +40,13 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
     private readonly string _writeConnectionString;
     private readonly string _readConnectionString;
     private readonly GroupCommitQueue _commits;
-    private readonly Partition[] _partitions;
+    private readonly Dictionary<ProfileKey, WorkingEntry> _working = [];
     private readonly Dictionary<ProfileKey, Uncommitted> _uncommitted = [];
     private readonly ProfileCache _cache;
     private long _preparedGroups;
 
+    private SqliteConnection? _loader;
+    private SqliteCommand? _select;
     private SqliteConnection? _writer;
     private SqliteCommand? _upsert;
     private SqliteCommand? _delete;
@@ -66,7 +68,6 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         _logger = logger;
         _directory = System.IO.Path.GetFullPath(options.Path);
         _cache = new ProfileCache(options.ProfileCacheSize);
-        _partitions = [.. Enumerable.Range(0, Math.Clamp(Environment.ProcessorCount, 1, MaxPartitions)).Select(_ => new Partition())];
         DatabasePath = System.IO.Path.Combine(_directory, DatabaseFileName);
 
         _writeConnectionString = new SqliteConnectionStringBuilder
@@ -114,15 +115,6 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
     /// </summary>
     internal const int DefaultPipelineAfterUpdates = 256;
 
-    /// <summary>
-    /// How many updates a group needs before the first stage splits it by profile across the cores
-    /// (<see cref="Environment.ProcessorCount"/>, at most <see cref="MaxPartitions"/>); below that,
-    /// handing work to other threads costs more than it saves. Set before InitializeAsync.
-    /// </summary>
-    internal int ParallelPrepareAfterUpdates { get; set; } = 1000;
-
-    private const int MaxPartitions = 8;
-
     /// <summary>The WAL size, in pages, after which a commit also checkpoints (SQLite's default is 1,000).</summary>
     private const int WalAutoCheckpointPages = 16_384;
 
@@ -144,15 +136,12 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
                 LogMigrationApplied(migration.Version, migration.Description, DatabasePath);
             }
 
-            foreach (var partition in _partitions)
-            {
-                OpenLoader(partition);
-            }
+            OpenLoader();
         }
         catch
         {
             CloseWriter();
-            CloseLoaders();
+            CloseLoader();
             Volatile.Write(ref _initialized, 0);
             throw;
         }
@@ -249,7 +238,7 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         await _commits.CompleteAsync().ConfigureAwait(false);
 
         CloseWriter();
-        CloseLoaders();
+        CloseLoader();
         using (var pooled = new SqliteConnection(_readConnectionString))
         {
             SqliteConnection.ClearPool(pooled);
@@ -355,19 +344,18 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
     }
 
     /// <summary>
-    /// Opens a read-only connection of the first stage, which loads profiles that are neither cached
-    /// nor uncommitted (one per partition). WAL lets it read the committed state while the write
-    /// connection commits.
+    /// Opens the first stage's read-only connection, which loads profiles that are neither cached
+    /// nor uncommitted. WAL lets it read the committed state while the write connection commits.
     /// </summary>
-    private void OpenLoader(Partition partition)
+    private void OpenLoader()
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder(_readConnectionString) { Pooling = false }.ToString());
         try
         {
             connection.Open();
             ExecuteScalar(connection, "PRAGMA cache_size = -65536;");
-            partition.Select = Prepare(connection, "SELECT properties FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;", withProperties: false);
-            partition.Loader = connection;
+            _select = Prepare(connection, "SELECT properties FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;", withProperties: false);
+            _loader = connection;
         }
         catch
         {
@@ -376,15 +364,12 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         }
     }
 
-    private void CloseLoaders()
+    private void CloseLoader()
     {
-        foreach (var partition in _partitions)
-        {
-            partition.Select?.Dispose();
-            partition.Loader?.Dispose();
-            partition.Select = null;
-            partition.Loader = null;
-        }
+        _select?.Dispose();
+        _loader?.Dispose();
+        _select = null;
+        _loader = null;
     }
 
     private static object? ExecuteScalar(SqliteConnection connection, string sql)
@@ -411,58 +396,39 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
     }
 
     // ---- The two stages of the pipelined group commit (GroupCommitQueue.StartPipelined). ----
-    // Prepare, Committed and Discard run on the first stage's thread, which owns _partitions,
-    // _uncommitted and _cache (Prepare may hand partitions to other threads, which then only read
-    // _uncommitted and _cache); Commit runs on the second stage's thread, which owns the write
-    // connection.
+    // Prepare, Committed and Discard run on the first stage's thread, which owns _working,
+    // _uncommitted, _cache and the load connection; Commit runs on the second stage's thread, which
+    // owns the write connection.
 
     /// <summary>
     /// First stage: applies a group's updates in queue order on top of the committed state and the
     /// state of the group being committed, and serialises every changed profile. Nothing is
     /// written; the changed profiles are recorded as uncommitted, so the next group sees them.
-    /// A large group is split by profile into partitions prepared concurrently: the updates of one
-    /// profile stay in one partition, in queue order, and the engine shares nothing between profiles.
     /// </summary>
     PreparedWrites IPipelinedGroupCommit<PreparedWrites>.Prepare(IReadOnlyList<IReadOnlyList<ProfileUpdate>> group, int updateCount)
     {
         OnGroupTaken?.Invoke();
-        var partitions = _partitions.Length > 1 && updateCount >= ParallelPrepareAfterUpdates ? _partitions.Length : 1;
         try
         {
             var results = new ApplyResult[group.Count][];
             for (var i = 0; i < group.Count; i++)
             {
                 var updates = group[i];
-                results[i] = new ApplyResult[updates.Count];
+                var batch = new ApplyResult[updates.Count];
                 for (var j = 0; j < updates.Count; j++)
                 {
-                    var partition = partitions == 1 ? 0 : (int)((uint)updates[j].Key.GetHashCode() % (uint)partitions);
-                    _partitions[partition].Work.Add((i, j));
+                    batch[j] = ApplyToWorkingSet(updates[j]);
                 }
+
+                results[i] = batch;
             }
 
-            if (partitions == 1)
-            {
-                PreparePartition(_partitions[0], group, results);
-            }
-            else
-            {
-                try
-                {
-                    Parallel.For(0, partitions, p => PreparePartition(_partitions[p], group, results));
-                }
-                catch (AggregateException exception) when (exception.InnerExceptions.Count > 0)
-                {
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception.InnerExceptions[0]);
-                }
-            }
-
-            var rows = new PreparedRow[_partitions.Take(partitions).Sum(p => p.Rows.Count)];
+            var rows = new PreparedRow[_working.Count];
             var n = 0;
-            for (var p = 0; p < partitions; p++)
+            foreach (var (key, entry) in _working)
             {
-                _partitions[p].Rows.CopyTo(rows, n);
-                n += _partitions[p].Rows.Count;
+                var json = entry.Dirty && entry.Current is { } profile ? StoredProperties.Serialize(profile) : null;
+                rows[n++] = new PreparedRow(key, entry.Current, json, entry.Dirty, entry.Stored);
             }
 
             var prepared = new PreparedWrites(results, rows, ++_preparedGroups, group.Count, updateCount);
@@ -478,25 +444,7 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         }
         finally
         {
-            for (var p = 0; p < partitions; p++)
-            {
-                _partitions[p].Clear();
-            }
-        }
-    }
-
-    /// <summary>Applies a partition's updates in order, then serialises the profiles they changed.</summary>
-    private void PreparePartition(Partition partition, IReadOnlyList<IReadOnlyList<ProfileUpdate>> group, ApplyResult[][] results)
-    {
-        foreach (var (i, j) in partition.Work)
-        {
-            results[i][j] = ApplyToWorkingSet(partition, group[i][j]);
-        }
-
-        foreach (var (key, entry) in partition.Working)
-        {
-            var json = entry.Dirty && entry.Current is { } profile ? StoredProperties.Serialize(profile) : null;
-            partition.Rows.Add(new PreparedRow(key, entry.Current, json, entry.Dirty, entry.Stored));
+            _working.Clear();
         }
     }
 
@@ -578,10 +526,10 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         _cache.Clear();
     }
 
-    private ApplyResult ApplyToWorkingSet(Partition partition, ProfileUpdate update)
+    private ApplyResult ApplyToWorkingSet(ProfileUpdate update)
     {
         var key = update.Key;
-        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(partition.Working, key, out var known);
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_working, key, out var known);
         if (!known)
         {
             if (_uncommitted.TryGetValue(key, out var pending))
@@ -593,9 +541,7 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
             }
             else
             {
-                // Peeking leaves the order of the cache alone (other partitions read it meanwhile);
-                // every profile of the group is moved to the front once the group is committed.
-                entry.Current = _cache.TryPeek(key, out var cached) ? cached : Load(partition, key);
+                entry.Current = _cache.TryGet(key, out var cached) ? cached : Load(key);
                 entry.Stored = entry.Current is not null;
             }
         }
@@ -634,11 +580,11 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         return true;
     }
 
-    /// <summary>Reads a profile's committed state (first stage, on the partition's load connection).</summary>
-    private static JsonObject? Load(Partition partition, ProfileKey key)
+    /// <summary>Reads a profile's committed state (first stage, on the load connection).</summary>
+    private JsonObject? Load(ProfileKey key)
     {
-        Bind(partition.Select!, key);
-        using var reader = partition.Select!.ExecuteReader();
+        Bind(_select!, key);
+        using var reader = _select!.ExecuteReader();
         return reader.Read() ? StoredProperties.Parse(reader.GetString(0)) : null;
     }
 
@@ -660,29 +606,6 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
 
         /// <summary>True when <see cref="Current"/> differs from the database.</summary>
         public bool Dirty;
-    }
-
-    /// <summary>The first stage's work on the profiles of one partition of a group, and its own load connection.</summary>
-    private sealed class Partition
-    {
-        /// <summary>The updates of the partition: batch and position in the batch, in queue order.</summary>
-        public List<(int Batch, int Index)> Work { get; } = [];
-
-        /// <summary>The state of each profile of the partition within the group.</summary>
-        public Dictionary<ProfileKey, WorkingEntry> Working { get; } = [];
-
-        public List<PreparedRow> Rows { get; } = [];
-
-        public SqliteConnection? Loader { get; set; }
-
-        public SqliteCommand? Select { get; set; }
-
-        public void Clear()
-        {
-            Work.Clear();
-            Working.Clear();
-            Rows.Clear();
-        }
     }
 
     /// <summary>A changed profile of a group that is prepared but not known to be committed.</summary>

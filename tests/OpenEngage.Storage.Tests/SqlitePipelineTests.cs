@@ -145,50 +145,7 @@ public sealed class SqlitePipelineTests : IAsyncLifetime
         Assert.Equal(2, N((await store.GetAsync(User("n")))!.Properties["n"]!));
     }
 
-    [Fact]
-    public async Task GroupsSplitAcrossThreadsGiveTheSameAnswersAsInOrder()
-    {
-        var inOrder = await OpenAsync(cacheSize: 100, parallelPrepareAfterUpdates: int.MaxValue);
-        var split = await OpenAsync(cacheSize: 100, parallelPrepareAfterUpdates: 1);
-        var random = new Random(7);
-        for (var round = 0; round < 20; round++)
-        {
-            var batch = Enumerable.Range(0, 200).Select(_ => RandomUpdate(random)).ToList();
-
-            var expected = await inOrder.ApplyAsync(batch);
-            var actual = await split.ApplyAsync(batch);
-
-            Assert.Equal(expected.Count, actual.Count);
-            for (var i = 0; i < expected.Count; i++)
-            {
-                Assert.Equal(expected[i].Status, actual[i].Status);
-                Assert.True(JsonNode.DeepEquals(expected[i].Profile, actual[i].Profile), $"round {round}, update {i}");
-            }
-        }
-
-        for (var k = 0; k < 12; k++)
-        {
-            var expected = await inOrder.GetAsync(User($"k{k}"));
-            var actual = await split.GetAsync(User($"k{k}"));
-            Assert.Equal(expected is null, actual is null);
-            Assert.True(JsonNode.DeepEquals(expected?.Properties, actual?.Properties), $"k{k}");
-        }
-    }
-
-    /// <summary>An $add, $set, $union or delete on one of a few profiles, so most of them get several updates per batch.</summary>
-    private static ProfileUpdate RandomUpdate(Random random)
-    {
-        var update = AddTo($"k{random.Next(12)}", random.Next(1, 5));
-        return random.Next(10) switch
-        {
-            < 4 => update,
-            < 7 => update with { Add = null, Set = [new("plan", random.Next(3).ToString(System.Globalization.CultureInfo.InvariantCulture))] },
-            < 9 => update with { Add = null, Union = [new("tags", new JsonArray($"t{random.Next(20)}"))] },
-            _ => update with { Add = null, Delete = true },
-        };
-    }
-
-    private async Task<SqliteProfileStore> OpenAsync(int cacheSize, int pipelineAfterUpdates = 1, int parallelPrepareAfterUpdates = int.MaxValue)
+    private async Task<SqliteProfileStore> OpenAsync(int cacheSize, int pipelineAfterUpdates = 1)
     {
         var store = new SqliteProfileStore(
             new SqliteStoreOptions { Path = Path.Combine(_root, $"store-{_stores.Count}"), ProfileCacheSize = cacheSize },
@@ -196,7 +153,6 @@ public sealed class SqlitePipelineTests : IAsyncLifetime
             NullLogger<SqliteProfileStore>.Instance)
         {
             PipelineAfterUpdates = pipelineAfterUpdates,
-            ParallelPrepareAfterUpdates = parallelPrepareAfterUpdates,
         };
         _stores.Add(store);
         await store.InitializeAsync();
