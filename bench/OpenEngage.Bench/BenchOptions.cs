@@ -26,6 +26,10 @@ internal sealed class BenchOptions
           --seed <n>                 random seed (default 42)
           --server-env <NAME=VALUE>  an environment variable for the server, e.g. DOTNET_gcServer=0 (repeatable)
           --output <file>            also write the Markdown report to this file
+          --profiles <n>             instead of the scenarios: the memory run, creating n distinct
+                                       profiles on /engage in batches of fresh ids (--batch-size,
+                                       --batch-connections) and sampling the server's RSS every second
+          --memory-seconds <n>       time limit of the memory run (default 540)
         """;
 
     public string Server { get; private set; } = "";
@@ -55,6 +59,11 @@ internal sealed class BenchOptions
     public int Seed { get; private set; } = 42;
 
     public string? Output { get; private set; }
+
+    /// <summary>When positive, the memory run with this many profiles replaces the scenarios.</summary>
+    public int Profiles { get; private set; }
+
+    public int MemorySeconds { get; private set; } = 540;
 
     public IReadOnlyList<KeyValuePair<string, string>> ServerEnvironment => _serverEnvironment;
 
@@ -99,6 +108,8 @@ internal sealed class BenchOptions
                     case "--single-pool": options.SinglePool = Positive(name, value); break;
                     case "--seed": options.Seed = int.Parse(value, CultureInfo.InvariantCulture); break;
                     case "--output": options.Output = value; break;
+                    case "--profiles": options.Profiles = Positive(name, value); break;
+                    case "--memory-seconds": options.MemorySeconds = Positive(name, value); break;
                     case "--server-env":
                         var equals = value.IndexOf('=', StringComparison.Ordinal);
                         if (equals <= 0)

@@ -17,6 +17,24 @@ Console.CancelKeyPress += (_, e) =>
     abort.Cancel();
 };
 
+if (options.Profiles > 0)
+{
+    using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(options.MemorySeconds + 120));
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        limit.Cancel();
+    };
+    var memoryReport = await MemoryRun.RunAsync(options, limit.Token);
+    Console.WriteLine(memoryReport);
+    if (options.Output is { } memoryOutput)
+    {
+        await File.WriteAllTextAsync(memoryOutput, memoryReport);
+    }
+
+    return 0;
+}
+
 var loadStart = File.ReadAllText("/proc/loadavg").Trim();
 Console.Error.WriteLine($"Generating request bodies ({options.BatchPool} batches of {options.BatchSize}, {options.SinglePool} single records, ids drawn from {options.Ids:N0} with Zipf s={options.Zipf})...");
 var workload = new Workload(options.Ids, options.Zipf, options.Seed);

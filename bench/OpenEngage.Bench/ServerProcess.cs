@@ -102,6 +102,9 @@ internal sealed class ServerProcess : IDisposable
         return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
     }
 
+    /// <summary>The server's resident set now (<c>VmRSS</c>) in bytes.</summary>
+    public long ResidentBytes() => StatusKilobytes("VmRSS:") * 1024;
+
     /// <summary>The server's peak resident set (<c>VmHWM</c>) in bytes.</summary>
     public long PeakResidentBytes() => StatusKilobytes("VmHWM:") * 1024;
 

@@ -8,8 +8,9 @@ namespace OpenEngage.Storage.Sqlite;
 /// writer does not re-read and re-parse a hot profile in every commit.
 /// </summary>
 /// <remarks>
-/// Used by the writer thread only. It holds committed state only: the writer adds to it after a
-/// commit succeeded and clears it when a commit fails or another connection changed the database.
+/// Used by the thread that prepares groups only. It holds committed state only: that thread adds to
+/// it after a commit succeeded and clears it when a commit fails or another connection changed the
+/// database. The state of a group being committed is kept apart from it, never in it.
 /// A cached object is shared: the profile engine never mutates its input, and nothing else may.
 /// A null profile records that the profile does not exist.
 /// </remarks>

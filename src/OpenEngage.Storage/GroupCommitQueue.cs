@@ -39,6 +39,19 @@ public sealed class GroupCommitQueue
     private readonly List<IReadOnlyList<ProfileUpdate>> _batches = [];
     private Task? _writerLoop;
 
+    /// <summary>Updates in the queue (withdrawn ones included) that the writer has not taken yet.</summary>
+    private long _queuedUpdates;
+
+    /// <summary>When a pipelined writer loop runs: the number of queued updates that wakes it while a commit is in flight.</summary>
+    private long _wakeAtQueuedUpdates = long.MaxValue;
+
+    /// <summary>Wakes the pipelined writer loop: a commit finished, or enough updates are queued.</summary>
+    /// <remarks>
+    /// The stages' events block without spinning first: the two stages and the request threads
+    /// share few cores, and a spinning waiter takes CPU time from the very work it waits for.
+    /// </remarks>
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
+
     /// <param name="maxUpdatesPerCommit">The number of updates after which a group takes no further batch; a batch is never split.</param>
     /// <param name="ownerName">The name of the store, reported when a batch arrives after the queue was completed.</param>
     public GroupCommitQueue(int maxUpdatesPerCommit, string ownerName)
@@ -92,6 +105,8 @@ public sealed class GroupCommitQueue
             throw new ObjectDisposedException(_ownerName);
         }
 
+        CountQueued(updates.Count);
+
         if (!cancellationToken.CanBeCanceled)
         {
             return await request.Completion.Task.ConfigureAwait(false);
@@ -120,6 +135,33 @@ public sealed class GroupCommitQueue
     {
         ArgumentNullException.ThrowIfNull(commit);
         Start(() => Task.Run(() => WriterLoopAsync(commit), CancellationToken.None));
+    }
+
+    /// <summary>
+    /// Starts a pipelined writer loop: one dedicated thread takes groups and prepares them
+    /// (<see cref="IPipelinedGroupCommit{TPrepared}.Prepare"/>), a second one commits them, so the
+    /// next group is prepared while the previous one is being committed.
+    /// </summary>
+    /// <remarks>
+    /// At most one group is being committed while the next one is prepared on top of its state.
+    /// Callers are completed only after their group's commit succeeded. When a commit fails, its
+    /// callers get the exception, the backend forgets every state that was not committed
+    /// (<see cref="IPipelinedGroupCommit{TPrepared}.Discard"/>), and a group prepared on top of the
+    /// failed one is prepared again from committed state before it is committed. When a commit
+    /// reports that the state it was prepared on is stale, the group is prepared again and retried.
+    /// While a commit is in flight, the next group is taken only once
+    /// <paramref name="pipelineAfterUpdates"/> updates are queued; otherwise the loop waits for the
+    /// commit and then takes everything queued, so small requests still share one commit.
+    /// </remarks>
+    /// <param name="backend">The two stages.</param>
+    /// <param name="pipelineAfterUpdates">How many queued updates make it worth preparing a group while the previous one commits.</param>
+    public void StartPipelined<TPrepared>(IPipelinedGroupCommit<TPrepared> backend, int pipelineAfterUpdates)
+        where TPrepared : PreparedGroup
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pipelineAfterUpdates, 1);
+        _wakeAtQueuedUpdates = pipelineAfterUpdates;
+        Start(() => Task.Factory.StartNew(() => PipelinedLoop(backend), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
     }
 
     /// <summary>Stops accepting batches and waits until the writer has committed everything already queued.</summary>
@@ -198,6 +240,133 @@ public sealed class GroupCommitQueue
         ClearGroup();
     }
 
+    private void PipelinedLoop<TPrepared>(IPipelinedGroupCommit<TPrepared> backend)
+        where TPrepared : PreparedGroup
+    {
+        var reader = _queue.Reader;
+        using var stage = new CommitStage<TPrepared>(backend, _wake);
+        InFlight<TPrepared>? inFlight = null;
+        while (true)
+        {
+            if (inFlight is not null && !WaitForCommitOrWork(stage))
+            {
+                // The commit finished first: settle it, then take everything queued meanwhile.
+                FinishInFlight(backend, stage, inFlight);
+                inFlight = null;
+                continue;
+            }
+
+            if (inFlight is null && !WaitToRead(reader))
+            {
+                break;
+            }
+
+            var group = new List<WriteRequest>();
+            var batches = new List<IReadOnlyList<ProfileUpdate>>();
+            var updates = TakeGroup(reader, group, batches);
+            if (group.Count == 0)
+            {
+                continue;
+            }
+
+            var prepared = TryPrepare(backend, group, batches, updates);
+            if (inFlight is not null)
+            {
+                if (!FinishInFlight(backend, stage, inFlight) && prepared is not null)
+                {
+                    // Prepared on top of a state that was not stored: prepare it again from committed state.
+                    prepared = TryPrepare(backend, group, batches, updates);
+                }
+
+                inFlight = null;
+            }
+
+            if (prepared is not null)
+            {
+                inFlight = new InFlight<TPrepared>(group, batches, updates, prepared);
+                stage.Start(inFlight);
+            }
+        }
+    }
+
+    /// <summary>Waits until the commit in flight finished (false) or enough updates are queued to prepare the next group now (true).</summary>
+    private bool WaitForCommitOrWork<TPrepared>(CommitStage<TPrepared> stage)
+        where TPrepared : PreparedGroup
+    {
+        while (true)
+        {
+            _wake.Reset();
+            if (stage.IsDone)
+            {
+                return false;
+            }
+
+            if (Interlocked.Read(ref _queuedUpdates) >= _wakeAtQueuedUpdates)
+            {
+                return true;
+            }
+
+            _wake.Wait();
+        }
+    }
+
+    /// <summary>
+    /// Waits for the commit in flight and settles it. Returns true when the group committed on the
+    /// state it was first prepared on; false when the backend discarded its uncommitted state on the
+    /// way (a failed commit, or a stale state that made it prepare and commit the group again), so a
+    /// group prepared meanwhile has to be prepared again.
+    /// </summary>
+    private static bool FinishInFlight<TPrepared>(IPipelinedGroupCommit<TPrepared> backend, CommitStage<TPrepared> stage, InFlight<TPrepared> inFlight)
+        where TPrepared : PreparedGroup
+    {
+        var kept = true;
+        while (true)
+        {
+            var outcome = stage.WaitDone();
+            switch (outcome)
+            {
+                case CommitOutcome.Committed:
+                    backend.Committed(inFlight.Prepared);
+                    return kept;
+                case CommitOutcome.Failed:
+                    // The commit stage has failed the callers already.
+                    backend.Discard();
+                    return false;
+                default:
+                    // Stale: nothing was written and nobody completed; prepare again on what is stored now.
+                    backend.Discard();
+                    kept = false;
+                    if (TryPrepare(backend, inFlight.Group, inFlight.Batches, inFlight.Updates) is not { } again)
+                    {
+                        return false;
+                    }
+
+                    inFlight.Prepared = again;
+                    stage.Start(inFlight);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Prepares a group; when preparing throws, fails every caller of the group and returns null.</summary>
+    private static TPrepared? TryPrepare<TPrepared>(IPipelinedGroupCommit<TPrepared> backend, List<WriteRequest> group, List<IReadOnlyList<ProfileUpdate>> batches, int updates)
+        where TPrepared : PreparedGroup
+    {
+        try
+        {
+            return backend.Prepare(batches, updates);
+        }
+        catch (Exception exception)
+        {
+            foreach (var request in group)
+            {
+                request.Completion.TrySetException(exception);
+            }
+
+            return null;
+        }
+    }
+
     private static bool WaitToRead(ChannelReader<WriteRequest> reader)
     {
         var wait = reader.WaitToReadAsync();
@@ -208,18 +377,34 @@ public sealed class GroupCommitQueue
     private int TakeGroup(ChannelReader<WriteRequest> reader)
     {
         ClearGroup();
+        return TakeGroup(reader, _group, _batches);
+    }
+
+    private int TakeGroup(ChannelReader<WriteRequest> reader, List<WriteRequest> group, List<IReadOnlyList<ProfileUpdate>> batches)
+    {
         var updates = 0;
         while (updates < _maxUpdatesPerCommit && reader.TryRead(out var request))
         {
+            CountQueued(-request.Updates.Count);
             if (request.TryClaim())
             {
-                _group.Add(request);
-                _batches.Add(request.Updates);
+                group.Add(request);
+                batches.Add(request.Updates);
                 updates += request.Updates.Count;
             }
         }
 
         return updates;
+    }
+
+    /// <summary>Counts updates into (positive) or out of (negative) the queue, and wakes a pipelined loop that waits for them.</summary>
+    private void CountQueued(int delta)
+    {
+        var now = Interlocked.Add(ref _queuedUpdates, delta);
+        if (delta > 0 && now >= _wakeAtQueuedUpdates && now - delta < _wakeAtQueuedUpdates)
+        {
+            _wake.Set();
+        }
     }
 
     private void CompleteGroup(ApplyResult[][] results)
@@ -242,6 +427,122 @@ public sealed class GroupCommitQueue
     {
         _group.Clear();
         _batches.Clear();
+    }
+
+    private enum CommitOutcome
+    {
+        Committed,
+        Failed,
+        Stale,
+    }
+
+    /// <summary>A prepared group handed to the commit stage, with the callers it completes.</summary>
+    private sealed class InFlight<TPrepared>(List<WriteRequest> group, List<IReadOnlyList<ProfileUpdate>> batches, int updates, TPrepared prepared)
+        where TPrepared : PreparedGroup
+    {
+        public List<WriteRequest> Group { get; } = group;
+
+        public List<IReadOnlyList<ProfileUpdate>> Batches { get; } = batches;
+
+        public int Updates { get; } = updates;
+
+        public TPrepared Prepared { get; set; } = prepared;
+    }
+
+    /// <summary>
+    /// The second stage of a pipelined loop: a dedicated thread that commits one prepared group at a
+    /// time and completes (or fails) its callers as soon as the commit returned.
+    /// </summary>
+    private sealed class CommitStage<TPrepared> : IDisposable
+        where TPrepared : PreparedGroup
+    {
+        private readonly IPipelinedGroupCommit<TPrepared> _backend;
+        private readonly ManualResetEventSlim _wake;
+        private readonly ManualResetEventSlim _start = new(false, spinCount: 0);
+        private readonly ManualResetEventSlim _done = new(true, spinCount: 0);
+        private readonly Thread _thread;
+        private InFlight<TPrepared>? _current;
+        private CommitOutcome _outcome;
+        private bool _stopping;
+
+        public CommitStage(IPipelinedGroupCommit<TPrepared> backend, ManualResetEventSlim wake)
+        {
+            _backend = backend;
+            _wake = wake;
+            _thread = new Thread(Run) { IsBackground = true, Name = "Group commit" };
+            _thread.Start();
+        }
+
+        public bool IsDone => _done.IsSet;
+
+        /// <summary>Hands a prepared group over; the previous one must be done.</summary>
+        public void Start(InFlight<TPrepared> inFlight)
+        {
+            _done.Reset();
+            _current = inFlight;
+            _start.Set();
+        }
+
+        public CommitOutcome WaitDone()
+        {
+            _done.Wait();
+            return _outcome;
+        }
+
+        public void Dispose()
+        {
+            _done.Wait();
+            _stopping = true;
+            _start.Set();
+            _thread.Join();
+            _start.Dispose();
+            _done.Dispose();
+        }
+
+        private void Run()
+        {
+            while (true)
+            {
+                _start.Wait();
+                _start.Reset();
+                if (_stopping)
+                {
+                    return;
+                }
+
+                var inFlight = _current!;
+                try
+                {
+                    if (_backend.Commit(inFlight.Prepared))
+                    {
+                        var results = inFlight.Prepared.Results;
+                        for (var i = 0; i < inFlight.Group.Count; i++)
+                        {
+                            inFlight.Group[i].Completion.TrySetResult(results[i]);
+                        }
+
+                        _outcome = CommitOutcome.Committed;
+                    }
+                    else
+                    {
+                        _outcome = CommitOutcome.Stale;
+                    }
+                }
+                catch (Exception exception)
+                {
+                    foreach (var request in inFlight.Group)
+                    {
+                        request.Completion.TrySetException(exception);
+                    }
+
+                    _outcome = CommitOutcome.Failed;
+                }
+
+                _current = null;
+                _done.Set();
+                _wake.Set();
+            }
+        }
     }
 
     /// <summary>One queued batch and its waiting caller.</summary>

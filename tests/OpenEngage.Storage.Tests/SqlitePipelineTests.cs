@@ -1,0 +1,217 @@
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenEngage.Profiles;
+using OpenEngage.Storage.Sqlite;
+
+namespace OpenEngage.Storage.Tests;
+
+/// <summary>
+/// The SQLite store's pipelined group commit: a group is prepared while the one before it commits,
+/// and is never acknowledged on a state that was not stored.
+/// </summary>
+/// <remarks>
+/// Every test holds the commit stage before the first group's transaction begins, queues a follower
+/// and waits until the first stage has taken it: from then on the follower is prepared on top of
+/// the held group's uncommitted state, since only the first stage itself forgets that state, after
+/// it has seen the held commit's outcome.
+/// </remarks>
+public sealed class SqlitePipelineTests : IAsyncLifetime
+{
+    private const string Project = "project-1";
+    private static readonly DateTimeOffset T0 = new(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "openengage-storage-tests", Guid.NewGuid().ToString("N"));
+    private readonly List<SqliteProfileStore> _stores = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100)]
+    public async Task AGroupPreparedWhileTheOneBeforeCommitsBuildsOnItsState(int cacheSize)
+    {
+        var store = await OpenAsync(cacheSize);
+        var hold = new CommitHold(store);
+
+        var first = store.ApplyAsync([AddTo("n", 1)]);
+        await hold.Taken;
+        var followerTaken = NextGroupTaken(store);
+        var follower = store.ApplyAsync([AddTo("n", 1)]);
+        await followerTaken;
+
+        // Prepared, but not acknowledged before the group it builds on is committed.
+        Assert.False(first.IsCompleted);
+        Assert.False(follower.IsCompleted);
+        hold.Release();
+
+        Assert.Equal(1, N(Assert.Single(await first).Profile!["n"]!));
+        Assert.Equal(2, N(Assert.Single(await follower).Profile!["n"]!));
+        Assert.Equal(2, N((await store.GetAsync(User("n")))!.Properties["n"]!));
+    }
+
+    [Fact]
+    public async Task AGroupPreparedOnTopOfAFailedCommitIsPreparedAgainFromCommittedState()
+    {
+        var store = await OpenAsync(cacheSize: 100);
+        await store.ApplyAsync([AddTo("n", 1)]);
+        using (var side = OpenSide(store))
+        {
+            Execute(side, """
+                CREATE TRIGGER refuse_poison BEFORE INSERT ON profiles WHEN NEW.id = 'poison'
+                BEGIN SELECT RAISE(ABORT, 'poison refused'); END;
+                """);
+        }
+
+        var hold = new CommitHold(store);
+        var failing = store.ApplyAsync([AddTo("n", 10), AddTo("fresh", 10), AddTo("poison", 1)]);
+        await hold.Taken;
+        var followerTaken = NextGroupTaken(store);
+        var follower = store.ApplyAsync([AddTo("n", 1), AddTo("fresh", 1)]);
+        await followerTaken;
+        hold.Release();
+
+        await Assert.ThrowsAsync<SqliteException>(() => failing);
+
+        // Prepared first on n = 11 and fresh = 10, which were never stored; acknowledged only on
+        // what is stored.
+        var results = await follower;
+        Assert.All(results, result => Assert.Equal(ApplyStatus.Upserted, result.Status));
+        Assert.Equal(2, N(results[0].Profile!["n"]!));
+        Assert.Equal(1, N(results[1].Profile!["n"]!));
+        Assert.Equal(2, N((await store.GetAsync(User("n")))!.Properties["n"]!));
+        Assert.Equal(1, N((await store.GetAsync(User("fresh")))!.Properties["n"]!));
+        Assert.Null(await store.GetAsync(User("poison")));
+    }
+
+    [Fact]
+    public async Task AChangeCommittedElsewhereBeforeAPreparedGroupCommitsIsSeen()
+    {
+        var store = await OpenAsync(cacheSize: 100);
+        await store.ApplyAsync([AddTo("a", 1)]);
+
+        var hold = new CommitHold(store);
+        var first = store.ApplyAsync([AddTo("a", 1)]);
+        await hold.Taken;
+        var followerTaken = NextGroupTaken(store);
+        var follower = store.ApplyAsync([AddTo("a", 1)]);
+        await followerTaken;
+
+        // The held transaction has not begun: another connection can commit meanwhile.
+        using (var side = OpenSide(store))
+        {
+            Execute(side, "UPDATE profiles SET properties = json_set(properties, '$.n', 41) WHERE id = 'a';");
+        }
+
+        hold.Release();
+
+        Assert.Equal(42, N(Assert.Single(await first).Profile!["n"]!));
+        Assert.Equal(43, N(Assert.Single(await follower).Profile!["n"]!));
+        Assert.Equal(43, N((await store.GetAsync(User("a")))!.Properties["n"]!));
+    }
+
+    [Fact]
+    public async Task SmallRequestsWaitForTheCommitAndShareTheNextOne()
+    {
+        var store = await OpenAsync(cacheSize: 100, pipelineAfterUpdates: 3);
+        var hold = new CommitHold(store);
+
+        var first = store.ApplyAsync([AddTo("n", 1)]);
+        await hold.Taken;
+        var groups = 0;
+        store.OnGroupTaken = () => Interlocked.Increment(ref groups);
+
+        // Two queued updates are below the threshold of three: no group is taken while the commit is
+        // held, and both then share one commit.
+        var second = store.ApplyAsync([AddTo("n", 1)]);
+        var third = store.ApplyAsync([AddTo("m", 1)]);
+        hold.Release();
+
+        await Task.WhenAll(first, second, third);
+        Assert.Equal(1, Volatile.Read(ref groups));
+        Assert.Equal(2, N((await store.GetAsync(User("n")))!.Properties["n"]!));
+    }
+
+    private async Task<SqliteProfileStore> OpenAsync(int cacheSize, int pipelineAfterUpdates = 1)
+    {
+        var store = new SqliteProfileStore(
+            new SqliteStoreOptions { Path = Path.Combine(_root, $"store-{_stores.Count}"), ProfileCacheSize = cacheSize },
+            new ProfileEngine(ProfileLimits.Default),
+            NullLogger<SqliteProfileStore>.Instance)
+        {
+            PipelineAfterUpdates = pipelineAfterUpdates,
+        };
+        _stores.Add(store);
+        await store.InitializeAsync();
+        return store;
+    }
+
+    /// <summary>Completes when the first stage takes its next group, before preparing it.</summary>
+    private static Task NextGroupTaken(SqliteProfileStore store)
+    {
+        var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.OnGroupTaken = () => taken.TrySetResult();
+        return taken.Task;
+    }
+
+    /// <summary>Holds the commit stage before the next transaction begins, until released.</summary>
+    private sealed class CommitHold
+    {
+        private readonly TaskCompletionSource _taken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _held;
+
+        public CommitHold(SqliteProfileStore store) => store.OnCommitStarting = () =>
+        {
+            if (Interlocked.Exchange(ref _held, 1) == 0)
+            {
+                _taken.SetResult();
+                _released.Task.Wait();
+            }
+        };
+
+        public Task Taken => _taken.Task;
+
+        public void Release() => _released.TrySetResult();
+    }
+
+    private static SqliteConnection OpenSide(SqliteProfileStore store)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store.DatabasePath, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static decimal N(JsonNode node) => decimal.Parse(node.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture);
+
+    private static ProfileKey User(string id) => ProfileKey.User(Project, id);
+
+    private static ProfileUpdate AddTo(string id, decimal delta) => new()
+    {
+        Token = "token-" + Project,
+        Project = Project,
+        DistinctId = id,
+        Time = T0,
+        Add = [new("n", delta)],
+    };
+}
