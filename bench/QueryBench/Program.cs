@@ -59,18 +59,23 @@ var cases = new List<(string Name, Func<Task<long>> Run)>
     ("lookup by id", async () => (await store.GetAsync(ProfileKey.User(Project, "user-" + (count / 2))))?.Properties.Count ?? 0),
     ("lookup of 100 ids (distinct_ids)", async () => (await store.QueryAsync(new ProfileQuery(Project, "") { DistinctIds = [.. Enumerable.Range(0, 100).Select(i => "user-" + (i * 7919 % count))] })).Total),
     ("first page sorted by $last_seen", async () => (await store.QueryAsync(new ProfileQuery(Project, "") { SortKey = "$last_seen", Descending = true, Limit = 1000, Now = now })).Profiles.Count),
+    ("API first page sorted by $last_seen (count + window)", () => FirstPage(null, "$last_seen")),
     ("session snapshot: every id sorted by $last_seen", async () => (await store.QueryIdsAsync(new ProfileQuery(Project, "") { SortKey = "$last_seen", Descending = true, Now = now })).Count),
     ("fallback in memory: age + 1 > 80 (all ids)", () => Snapshot("properties[\"age\"] + 1 > 80")),
 };
 foreach (var (name, where) in filters)
 {
     cases.Add((name + ": count + first page", () => Count(where)));
-    cases.Add((name + ": all ids in order (API first page)", () => Snapshot(where)));
+    cases.Add((name + ": API first page (count + window)", () => FirstPage(where, null)));
+    cases.Add((name + ": every id in order (the session snapshot)", () => Snapshot(where)));
 }
 
 // CPU time of the whole process (every thread) per run: with the scan split across cores it
 // exceeds the elapsed time, and it moves less than elapsed time when other work shares the machine.
 using var process = Process.GetCurrentProcess();
+// For an API first page the time is until the page is answered; the CPU includes the background
+// search for every id that follows it.
+var lastFirstPage = TimeSpan.Zero;
 Console.WriteLine($"| query ({count:N0} profiles) | matches | median | min | CPU (median) |");
 Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
 foreach (var (name, run) in cases)
@@ -85,7 +90,7 @@ foreach (var (name, run) in cases)
         var cpuBefore = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         result = await run();
-        times.Add(watch.Elapsed.TotalMilliseconds);
+        times.Add((name.Contains("API first page", StringComparison.Ordinal) ? lastFirstPage : watch.Elapsed).TotalMilliseconds);
         process.Refresh();
         cpu.Add((process.TotalProcessorTime - cpuBefore).TotalMilliseconds);
     }
@@ -99,6 +104,18 @@ await store.DisposeAsync();
 
 async Task<long> Snapshot(string where) =>
     (await store.QueryIdsAsync(new ProfileQuery(Project, "") { Where = WhereExpression.Parse(where), Now = now })).Count;
+
+// What the Query API's first page of a session costs: the count and the window. The store goes on
+// finding every id for the later pages in the background; that is awaited after the clock stops,
+// so it does not overlap the next run.
+async Task<long> FirstPage(string? where, string? sortKey)
+{
+    var watch = Stopwatch.StartNew();
+    var snapshot = await store.SnapshotIdsAsync(new ProfileQuery(Project, "") { Where = where is null ? null : WhereExpression.Parse(where), SortKey = sortKey, Descending = true, Limit = 1000, Now = now });
+    lastFirstPage = watch.Elapsed;
+    var all = await snapshot.All;
+    return all.Count == snapshot.Total ? snapshot.Total : throw new InvalidOperationException("The snapshot disagrees with its total.");
+}
 
 async Task<long> Count(string where) =>
     (await store.QueryAsync(new ProfileQuery(Project, "") { Where = WhereExpression.Parse(where), Limit = 1000, Now = now })).Total;

@@ -73,16 +73,27 @@ public static class QueryEndpoints
             Now = now,
         };
 
-        // Every page of a session is cut from the ordered ids its first page saw.
+        // Every page of a session is cut from the ordered ids its first page saw. The first page
+        // is answered from the count and its own window; the store finishes the ordered ids of
+        // every match, from the same state, for the later pages.
         var fingerprint = Fingerprint(profileQuery);
-        var ids = sessions.Find(query.SessionId, fingerprint);
-        if (ids is null)
+        var session = sessions.Find(query.SessionId, fingerprint);
+        IReadOnlyList<string> slice;
+        long total;
+        if (session is null)
         {
-            ids = await store.QueryIdsAsync(profileQuery, context.RequestAborted);
-            sessions.Remember(query.SessionId, fingerprint, ids);
+            var snapshot = await store.SnapshotIdsAsync(profileQuery with { Offset = query.Page * query.PageSize, Limit = query.PageSize }, context.RequestAborted);
+            sessions.Remember(query.SessionId, fingerprint, snapshot.All, snapshot.Total);
+            slice = snapshot.Window;
+            total = snapshot.Total;
+        }
+        else
+        {
+            var ids = await session.WaitAsync(context.RequestAborted);
+            slice = [.. ids.Skip(query.Page * query.PageSize).Take(query.PageSize)];
+            total = ids.Count;
         }
 
-        var slice = ids.Skip(query.Page * query.PageSize).Take(query.PageSize).ToList();
         var profiles = new List<StoredProfile>(slice.Count);
         if (slice.Count > 0)
         {
@@ -98,7 +109,7 @@ public static class QueryEndpoints
         writer.WriteNumber("page_size", query.PageSize);
         writer.WriteString("session_id", query.SessionId);
         writer.WriteString("status", "ok");
-        writer.WriteNumber("total", ids.Count);
+        writer.WriteNumber("total", total);
         writer.WriteStartArray("results");
         foreach (var profile in profiles)
         {

@@ -2,7 +2,8 @@ namespace OpenEngage.Http;
 
 /// <summary>
 /// The ordered ids of recent queries, keyed by <c>session_id</c>, so every page of one query is cut
-/// from one snapshot of the order: no profile appears twice or is skipped while writes go on.
+/// from one snapshot of the order: no profile appears twice or is skipped while writes go on. A
+/// snapshot may still be being computed by the store when its session is remembered.
 /// </summary>
 /// <remarks>
 /// A session lives <see cref="Lifetime"/> after its last use. Memory is bounded by the number of
@@ -20,13 +21,17 @@ public sealed class QuerySessions(TimeProvider time)
     private readonly Lock _lock = new();
     private long _held;
 
-    /// <summary>The snapshot of <paramref name="sessionId"/> when it was taken for the same query and is still alive.</summary>
-    public IReadOnlyList<string>? Find(string sessionId, string fingerprint)
+    /// <summary>
+    /// The snapshot of <paramref name="sessionId"/> when it was taken for the same query, is still
+    /// alive and did not fail.
+    /// </summary>
+    public Task<IReadOnlyList<string>>? Find(string sessionId, string fingerprint)
     {
         lock (_lock)
         {
             var now = time.GetUtcNow();
-            if (_entries.TryGetValue(sessionId, out var entry) && entry.Fingerprint == fingerprint && now - entry.LastUsed < Lifetime)
+            if (_entries.TryGetValue(sessionId, out var entry) && entry.Fingerprint == fingerprint && now - entry.LastUsed < Lifetime
+                && !entry.Ids.IsFaulted && !entry.Ids.IsCanceled)
             {
                 entry.LastUsed = now;
                 return entry.Ids;
@@ -36,16 +41,17 @@ public sealed class QuerySessions(TimeProvider time)
         }
     }
 
-    public void Remember(string sessionId, string fingerprint, IReadOnlyList<string> ids)
+    /// <summary>Keeps the snapshot of <paramref name="count"/> ids (still being computed, perhaps) for the session.</summary>
+    public void Remember(string sessionId, string fingerprint, Task<IReadOnlyList<string>> ids, long count)
     {
         lock (_lock)
         {
             if (_entries.Remove(sessionId, out var previous))
             {
-                _held -= previous.Ids.Count;
+                _held -= previous.Count;
             }
 
-            if (ids.Count > MaxIds)
+            if (count > MaxIds)
             {
                 return;
             }
@@ -53,27 +59,29 @@ public sealed class QuerySessions(TimeProvider time)
             var now = time.GetUtcNow();
             foreach (var expired in _entries.Where(e => now - e.Value.LastUsed >= Lifetime).Select(e => e.Key).ToList())
             {
-                _held -= _entries[expired].Ids.Count;
+                _held -= _entries[expired].Count;
                 _entries.Remove(expired);
             }
 
-            while (_held + ids.Count > MaxIds && _entries.Count > 0)
+            while (_held + count > MaxIds && _entries.Count > 0)
             {
                 var oldest = _entries.MinBy(e => e.Value.LastUsed);
-                _held -= oldest.Value.Ids.Count;
+                _held -= oldest.Value.Count;
                 _entries.Remove(oldest.Key);
             }
 
-            _entries[sessionId] = new Entry(fingerprint, ids) { LastUsed = now };
-            _held += ids.Count;
+            _entries[sessionId] = new Entry(fingerprint, ids, count) { LastUsed = now };
+            _held += count;
         }
     }
 
-    private sealed class Entry(string fingerprint, IReadOnlyList<string> ids)
+    private sealed class Entry(string fingerprint, Task<IReadOnlyList<string>> ids, long count)
     {
         public string Fingerprint { get; } = fingerprint;
 
-        public IReadOnlyList<string> Ids { get; } = ids;
+        public Task<IReadOnlyList<string>> Ids { get; } = ids;
+
+        public long Count { get; } = count;
 
         public DateTimeOffset LastUsed { get; set; }
     }

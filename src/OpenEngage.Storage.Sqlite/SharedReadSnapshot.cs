@@ -17,6 +17,12 @@ internal sealed class SharedReadSnapshot : IAsyncDisposable
     {
     }
 
+    /// <summary>
+    /// The ids at which scans on this snapshot are split, one part per reader in order (set by the
+    /// store once the readers are open; empty: one part).
+    /// </summary>
+    public IReadOnlyList<string> SplitPoints { get; set; } = [];
+
     /// <summary>The connections and their read transactions; at least one, at most the number asked for.</summary>
     public IReadOnlyList<(SqliteConnection Connection, SqliteTransaction Transaction)> Readers => _readers;
 

@@ -30,21 +30,7 @@ public sealed partial class SqliteProfileStore
         if (total > query.Offset && query.Limit is not 0)
         {
             // The window's ids first, then their properties: a sort then holds ids, not profiles.
-            // Each part of the scan finds the first Offset + Limit of its own matches; merged,
-            // they hold the window.
-            var parts = Parts(plan, snapshot);
-            var pages = new Task<List<(string Id, object? Key)>>[parts.Count];
-            for (var i = 0; i < parts.Count; i++)
-            {
-                var reader = snapshot.Readers[i];
-                var part = parts[i];
-                pages[i] = Task.Run(() => PagePart(reader.Connection, reader.Transaction, part, extra), cancellationToken);
-            }
-
-            var found = await Task.WhenAll(pages).ConfigureAwait(false);
-            var ordered = plan.SortPath is null ? found.SelectMany(part => part.Select(row => row.Id)) : Merge(found, query.Descending);
-            List<string> ids = [.. ordered.Skip(query.Offset).Take(query.Limit ?? int.MaxValue)];
-
+            var ids = await WindowAsync(snapshot, plan, extra, cancellationToken).ConfigureAwait(false);
             var properties = new Dictionary<string, JsonObject>(ids.Count, StringComparer.Ordinal);
             await using (var rows = Command(connection, transaction, plan, "SELECT id, json(properties) FROM profiles WHERE project = $project AND group_key = $group_key AND id IN (SELECT value FROM json_each($page));"))
             {
@@ -97,10 +83,81 @@ public sealed partial class SqliteProfileStore
             return [];
         }
 
-        // Each part of the scan on its own connection and thread, all on one snapshot; the parts
-        // follow each other in id order, so the matches come back in order by concatenation, or by
-        // merging when they are sorted by a property.
         await using var snapshot = await OpenSnapshotAsync(plan, cancellationToken).ConfigureAwait(false);
+        var all = await AllIdsAsync(snapshot, plan, cancellationToken).ConfigureAwait(false);
+        return [.. all.Skip(query.Offset).Take(query.Limit ?? int.MaxValue)];
+    }
+
+    /// <summary>
+    /// Counts the matches and cuts the window from one snapshot, answers with them, and goes on
+    /// finding every matching id on the same snapshot in the background: a first page costs the
+    /// count and the window, not the ordered list of every match.
+    /// </summary>
+    public async Task<IdSnapshot> SnapshotIdsAsync(ProfileQuery query, CancellationToken cancellationToken = default)
+    {
+        var plan = Plan(query);
+        if (plan is null)
+        {
+            return await IdSnapshot.FromAllIdsAsync(this, query, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (plan.Filter.IsNone)
+        {
+            return new IdSnapshot([], 0, Task.FromResult<IReadOnlyList<string>>([]));
+        }
+
+        var snapshot = await OpenSnapshotAsync(plan, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var (decided, extra) = await CountAsync(snapshot, plan, cancellationToken).ConfigureAwait(false);
+            var total = decided + extra.Count;
+            var window = total > query.Offset && query.Limit is not 0
+                ? await WindowAsync(snapshot, plan, extra, cancellationToken).ConfigureAwait(false)
+                : [];
+            var every = plan with { Query = query with { Offset = 0, Limit = null } };
+            var all = Task.Run(async () =>
+            {
+                await using (snapshot)
+                {
+                    return (IReadOnlyList<string>)await AllIdsAsync(snapshot, every, CancellationToken.None).ConfigureAwait(false);
+                }
+            }, CancellationToken.None);
+            return new IdSnapshot(window, total, all);
+        }
+        catch
+        {
+            await snapshot.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The ids of the query's window, in order: each part of the scan finds the first
+    /// Offset + Limit of its own matches; merged, they hold the window.
+    /// </summary>
+    private static async Task<List<string>> WindowAsync(SharedReadSnapshot snapshot, QueryPlan plan, List<string> extra, CancellationToken cancellationToken)
+    {
+        var parts = Parts(plan, snapshot);
+        var pages = new Task<List<(string Id, object? Key)>>[parts.Count];
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var reader = snapshot.Readers[i];
+            var part = parts[i];
+            pages[i] = Task.Run(() => PagePart(reader.Connection, reader.Transaction, part, extra), cancellationToken);
+        }
+
+        var found = await Task.WhenAll(pages).ConfigureAwait(false);
+        var ordered = plan.SortPath is null ? found.SelectMany(part => part.Select(row => row.Id)) : Merge(found, plan.Query.Descending);
+        return [.. ordered.Skip(plan.Query.Offset).Take(plan.Query.Limit ?? int.MaxValue)];
+    }
+
+    /// <summary>
+    /// Every match in order, without the window. Each part of the scan runs on its own connection
+    /// and thread, all on one snapshot; the parts follow each other in id order, so the matches
+    /// come back in order by concatenation, or by merging when they are sorted by a property.
+    /// </summary>
+    private static async Task<List<string>> AllIdsAsync(SharedReadSnapshot snapshot, QueryPlan plan, CancellationToken cancellationToken)
+    {
         var parts = Parts(plan, snapshot);
         var scans = new Task<List<(string Id, object? Key)>>[parts.Count];
         for (var i = 0; i < parts.Count; i++)
@@ -112,7 +169,7 @@ public sealed partial class SqliteProfileStore
 
         var found = await Task.WhenAll(scans).ConfigureAwait(false);
         var ordered = plan.SortPath is null ? found.SelectMany(part => part.Select(row => row.Id)) : Merge(found, plan.Query.Descending);
-        return [.. ordered.Skip(query.Offset).Take(query.Limit ?? int.MaxValue)];
+        return [.. ordered];
     }
 
     /// <summary>The matches of one part of a scan, in the plan's order, with their sort keys.</summary>
@@ -223,6 +280,15 @@ public sealed partial class SqliteProfileStore
     /// </summary>
     private static string ScanSql(QueryPlan plan, bool withProperties)
     {
+        if (plan.Filter.IsAll)
+        {
+            // Every row matches: one level, nothing to compute per row but the sort key.
+            return $"""
+                SELECT 1, id, {(withProperties ? "json(properties)" : "NULL")}{(plan.SortPath is null ? "" : ", json_extract(properties, $sort_path) AS k")}
+                FROM profiles WHERE {plan.Scope} {plan.OrderBy};
+                """;
+        }
+
         var properties = withProperties ? "json(properties)" : "CASE WHEN m IS NULL THEN json(properties) END";
         var sortColumn = plan.SortPath is null ? "" : ", k";
         return $"""
@@ -232,29 +298,30 @@ public sealed partial class SqliteProfileStore
             """;
     }
 
-    /// <summary>How many scans ran split into parts (tests check that the split path runs).</summary>
+    /// <summary>How many queries ran split into parts (tests check that the split path runs).</summary>
     internal long SplitScans => Interlocked.Read(ref _splitScans);
 
-    /// <summary>Read connections on one snapshot, as many as the plan's scope has parts.</summary>
-    private Task<SharedReadSnapshot> OpenSnapshotAsync(QueryPlan plan, CancellationToken cancellationToken)
-    {
-        var parts = plan.Query.DistinctIds is null && !plan.Filter.IsNone ? _partitions.SplitPoints(plan.Query.Project, plan.Query.GroupKey).Count + 1 : 1;
-        return SharedReadSnapshot.OpenAsync(OpenReaderAsync, parts, cancellationToken);
-    }
-
     /// <summary>
-    /// The plan cut into consecutive id ranges, one per reader of the snapshot (the split points
-    /// may have changed since the snapshot was opened; then the scan runs in one part).
+    /// Read connections on one snapshot, one per part of the scope's split, with the split points
+    /// that hold for every scan on that snapshot (none when SQLite could not share it).
     /// </summary>
-    private List<QueryPlan> Parts(QueryPlan plan, SharedReadSnapshot snapshot)
+    private async Task<SharedReadSnapshot> OpenSnapshotAsync(QueryPlan plan, CancellationToken cancellationToken)
     {
-        var points = plan.Query.DistinctIds is null ? _partitions.SplitPoints(plan.Query.Project, plan.Query.GroupKey) : [];
-        if (points.Count == 0 || points.Count + 1 != snapshot.Readers.Count)
+        var points = plan.Query.DistinctIds is null && !plan.Filter.IsNone ? _partitions.SplitPoints(plan.Query.Project, plan.Query.GroupKey) : [];
+        var snapshot = await SharedReadSnapshot.OpenAsync(OpenReaderAsync, points.Count + 1, cancellationToken).ConfigureAwait(false);
+        if (points.Count > 0 && snapshot.Readers.Count == points.Count + 1)
         {
-            return [plan];
+            snapshot.SplitPoints = points;
+            Interlocked.Increment(ref _splitScans);
         }
 
-        Interlocked.Increment(ref _splitScans);
+        return snapshot;
+    }
+
+    /// <summary>The plan cut into consecutive id ranges at the snapshot's split points, one per reader.</summary>
+    private static List<QueryPlan> Parts(QueryPlan plan, SharedReadSnapshot snapshot)
+    {
+        var points = snapshot.SplitPoints;
         var parts = new List<QueryPlan>(points.Count + 1);
         for (var i = 0; i <= points.Count; i++)
         {

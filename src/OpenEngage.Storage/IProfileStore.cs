@@ -43,4 +43,13 @@ public interface IProfileStore : IAsyncDisposable
     /// <summary>The ids of every profile matching <paramref name="query"/>, in the query's order (offset and limit apply).</summary>
     Task<IReadOnlyList<string>> QueryIdsAsync(ProfileQuery query, CancellationToken cancellationToken = default) =>
         InMemoryQuery.QueryIdsAsync(this, query, cancellationToken);
+
+    /// <summary>
+    /// The first page of a paging session over <paramref name="query"/>: the ids of its window
+    /// (<see cref="ProfileQuery.Offset"/> and <see cref="ProfileQuery.Limit"/>), the number of
+    /// matches, and every matching id in order from the same state (see <see cref="IdSnapshot"/>).
+    /// This default finds every id first.
+    /// </summary>
+    Task<IdSnapshot> SnapshotIdsAsync(ProfileQuery query, CancellationToken cancellationToken = default) =>
+        IdSnapshot.FromAllIdsAsync(this, query, cancellationToken);
 }

@@ -509,6 +509,27 @@ public abstract class ProfileStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASessionSnapshotHoldsTheWindowTheTotalAndEveryIdInOrder()
+    {
+        var store = await CreateStoreAsync();
+        await store.ApplyAsync([.. Enumerable.Range(0, 30).Select(i => Set($"u{i:D2}", ("n", i % 7)))]);
+        var query = new ProfileQuery(Project, "") { Where = OpenEngage.Query.WhereExpression.Parse("properties[\"n\"] > 1"), SortKey = "n", Descending = true };
+        var every = await store.QueryIdsAsync(query);
+
+        var snapshot = await store.SnapshotIdsAsync(query with { Offset = 4, Limit = 5 });
+
+        Assert.Equal(every.Count, snapshot.Total);
+        Assert.Equal(every.Skip(4).Take(5), snapshot.Window);
+        Assert.Equal(every, await snapshot.All);
+
+        // A write after the snapshot was taken is not in it.
+        var later = await store.SnapshotIdsAsync(query with { Limit = 3 });
+        await store.ApplyAsync([Set("u99", ("n", 6))]);
+        Assert.Equal(every, await later.All);
+        Assert.Contains("u99", await store.QueryIdsAsync(query));
+    }
+
+    [Fact]
     public async Task ApplyAfterDisposeThrows()
     {
         var store = await CreateStoreAsync();

@@ -99,6 +99,11 @@ public sealed class WhereTranslationTests : IAsyncLifetime
 
                 var streamed = _store.StreamAsync(query).ToBlockingEnumerable().Select(p => p.Key.Id).ToList();
                 Assert.Equal(all, streamed);
+
+                var snapshot = _store.SnapshotIdsAsync(query with { Offset = 3, Limit = 7 }).GetAwaiter().GetResult();
+                Assert.Equal(expected.Count, snapshot.Total);
+                Assert.Equal(all.Skip(3).Take(7), snapshot.Window);
+                Assert.Equal(all, snapshot.All.GetAwaiter().GetResult());
             },
             iter: 150,
             threads: 1);
