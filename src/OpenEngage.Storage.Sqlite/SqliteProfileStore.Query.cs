@@ -122,6 +122,10 @@ public sealed partial class SqliteProfileStore
                     return (IReadOnlyList<string>)await AllIdsAsync(snapshot, every, CancellationToken.None).ConfigureAwait(false);
                 }
             }, CancellationToken.None);
+
+            // Disposing the store waits for the snapshots still being finished.
+            _finishing.TryAdd(all, 0);
+            _ = all.ContinueWith(static (done, state) => ((SqliteProfileStore)state!)._finishing.TryRemove(done, out _), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return new IdSnapshot(window, total, all);
         }
         catch

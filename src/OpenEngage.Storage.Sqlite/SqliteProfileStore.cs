@@ -44,6 +44,7 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
     private readonly Dictionary<ProfileKey, Uncommitted> _uncommitted = [];
     private readonly ProfileCache _cache;
     private readonly ScanPartitions _partitions;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _finishing = new();
     private long _preparedGroups;
 
     private SqliteConnection? _loader;
@@ -241,6 +242,14 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         // Stop accepting; the writer finishes everything already queued, then exits.
         await _commits.CompleteAsync().ConfigureAwait(false);
         await _partitions.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_finishing.Keys).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is SqliteException or InvalidOperationException)
+        {
+            // Its session already holds the failed task and recomputes on the next page.
+        }
 
         CloseWriter();
         CloseLoader();
