@@ -16,29 +16,8 @@ namespace OpenEngage.Storage.Tests;
 /// the held group's uncommitted state, since only the first stage itself forgets that state, after
 /// it has seen the held commit's outcome.
 /// </remarks>
-public sealed class SqlitePipelineTests : IAsyncLifetime
+public sealed class SqlitePipelineTests : SqliteStoreTestBase
 {
-    private const string Project = "project-1";
-    private static readonly DateTimeOffset T0 = new(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
-
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "openengage-storage-tests", Guid.NewGuid().ToString("N"));
-    private readonly List<SqliteProfileStore> _stores = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.DisposeAsync();
-        }
-
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-    }
-
     [Theory]
     [InlineData(0)]
     [InlineData(100)]
@@ -148,13 +127,13 @@ public sealed class SqlitePipelineTests : IAsyncLifetime
     private async Task<SqliteProfileStore> OpenAsync(int cacheSize, int pipelineAfterUpdates = 1)
     {
         var store = new SqliteProfileStore(
-            new SqliteStoreOptions { Path = Path.Combine(_root, $"store-{_stores.Count}"), ProfileCacheSize = cacheSize },
+            new SqliteStoreOptions { Path = Path.Combine(Root, $"store-{Stores.Count}"), ProfileCacheSize = cacheSize },
             new ProfileEngine(ProfileLimits.Default),
             NullLogger<SqliteProfileStore>.Instance)
         {
             PipelineAfterUpdates = pipelineAfterUpdates,
         };
-        _stores.Add(store);
+        Stores.Add(store);
         await store.InitializeAsync();
         return store;
     }
@@ -187,31 +166,4 @@ public sealed class SqlitePipelineTests : IAsyncLifetime
 
         public void Release() => _released.TrySetResult();
     }
-
-    private static SqliteConnection OpenSide(SqliteProfileStore store)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store.DatabasePath, Pooling = false }.ToString());
-        connection.Open();
-        return connection;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static decimal N(JsonNode node) => decimal.Parse(node.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture);
-
-    private static ProfileKey User(string id) => ProfileKey.User(Project, id);
-
-    private static ProfileUpdate AddTo(string id, decimal delta) => new()
-    {
-        Token = "token-" + Project,
-        Project = Project,
-        DistinctId = id,
-        Time = T0,
-        Add = [new("n", delta)],
-    };
 }

@@ -7,29 +7,8 @@ using OpenEngage.Storage.Sqlite;
 namespace OpenEngage.Storage.Tests;
 
 /// <summary>The SQLite writer's cache of committed profiles: it only ever saves work, never changes an answer.</summary>
-public sealed class SqliteProfileCacheTests : IAsyncLifetime
+public sealed class SqliteProfileCacheTests : SqliteStoreTestBase
 {
-    private const string Project = "project-1";
-    private static readonly DateTimeOffset T0 = new(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
-
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "openengage-storage-tests", Guid.NewGuid().ToString("N"));
-    private readonly List<SqliteProfileStore> _stores = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.DisposeAsync();
-        }
-
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-    }
-
     [Fact]
     public void EvictsTheLeastRecentlyUsedProfile()
     {
@@ -168,7 +147,7 @@ public sealed class SqliteProfileCacheTests : IAsyncLifetime
     public void ANegativeCacheSizeIsRefused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new SqliteProfileStore(
-            new SqliteStoreOptions { Path = Path.Combine(_root, "never"), ProfileCacheSize = -1 },
+            new SqliteStoreOptions { Path = Path.Combine(Root, "never"), ProfileCacheSize = -1 },
             new ProfileEngine(ProfileLimits.Default),
             NullLogger<SqliteProfileStore>.Instance));
     }
@@ -176,40 +155,11 @@ public sealed class SqliteProfileCacheTests : IAsyncLifetime
     private async Task<SqliteProfileStore> OpenAsync(string name, int cacheSize)
     {
         var store = new SqliteProfileStore(
-            new SqliteStoreOptions { Path = Path.Combine(_root, name), ProfileCacheSize = cacheSize },
+            new SqliteStoreOptions { Path = Path.Combine(Root, name), ProfileCacheSize = cacheSize },
             new ProfileEngine(ProfileLimits.Default),
             NullLogger<SqliteProfileStore>.Instance);
-        _stores.Add(store);
+        Stores.Add(store);
         await store.InitializeAsync();
         return store;
     }
-
-    private static SqliteConnection OpenSide(SqliteProfileStore store)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store.DatabasePath, Pooling = false }.ToString());
-        connection.Open();
-        return connection;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static decimal N(JsonNode node) => decimal.Parse(node.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture);
-
-    private static ProfileKey User(string id) => ProfileKey.User(Project, id);
-
-    private static ProfileUpdate Update(string id) => new()
-    {
-        Token = "token-" + Project,
-        Project = Project,
-        DistinctId = id,
-        Time = T0,
-    };
-
-    private static ProfileUpdate AddTo(string id, decimal delta) =>
-        Update(id) with { Add = [new("n", delta)] };
 }
