@@ -141,40 +141,44 @@ public sealed partial class SqliteProfileStore
     /// </summary>
     private static async Task<List<string>> WindowAsync(SharedReadSnapshot snapshot, QueryPlan plan, List<string> extra, CancellationToken cancellationToken)
     {
-        var parts = Parts(plan, snapshot);
-        var pages = new Task<List<(string Id, object? Key)>>[parts.Count];
-        for (var i = 0; i < parts.Count; i++)
-        {
-            var reader = snapshot.Readers[i];
-            var part = parts[i];
-            pages[i] = Task.Run(() => PagePart(reader.Connection, reader.Transaction, part, extra), cancellationToken);
-        }
-
-        var found = await Task.WhenAll(pages).ConfigureAwait(false);
-        var ordered = plan.SortPath is null ? found.SelectMany(part => part.Select(row => row.Id)) : Merge(found, plan.Query.Descending);
-        return [.. ordered.Skip(plan.Query.Offset).Take(plan.Query.Limit ?? int.MaxValue)];
+        var found = await InPartsAsync(snapshot, plan, (connection, transaction, part) => PagePart(connection, transaction, part, extra), cancellationToken).ConfigureAwait(false);
+        return [.. InOrder(found, plan).Skip(plan.Query.Offset).Take(plan.Query.Limit ?? int.MaxValue)];
     }
 
     /// <summary>
     /// Every match in order, without the window. Each part of the scan runs on its own connection
-    /// and thread, all on one snapshot; the parts follow each other in id order, so the matches
-    /// come back in order by concatenation, or by merging when they are sorted by a property.
+    /// and thread, all on one snapshot.
     /// </summary>
     private static async Task<List<string>> AllIdsAsync(SharedReadSnapshot snapshot, QueryPlan plan, CancellationToken cancellationToken)
     {
+        var found = await InPartsAsync(snapshot, plan, (connection, transaction, part) => ScanPart(connection, transaction, part, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return [.. InOrder(found, plan)];
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on every part of the plan at once, each part on its own reader
+    /// of the snapshot and its own thread; the results come back in part order.
+    /// </summary>
+    private static Task<T[]> InPartsAsync<T>(SharedReadSnapshot snapshot, QueryPlan plan, Func<SqliteConnection, SqliteTransaction, QueryPlan, T> work, CancellationToken cancellationToken)
+    {
         var parts = Parts(plan, snapshot);
-        var scans = new Task<List<(string Id, object? Key)>>[parts.Count];
+        var running = new Task<T>[parts.Count];
         for (var i = 0; i < parts.Count; i++)
         {
             var (connection, transaction) = snapshot.Readers[i];
             var part = parts[i];
-            scans[i] = Task.Run(() => ScanPart(connection, transaction, part, cancellationToken), cancellationToken);
+            running[i] = Task.Run(() => work(connection, transaction, part), cancellationToken);
         }
 
-        var found = await Task.WhenAll(scans).ConfigureAwait(false);
-        var ordered = plan.SortPath is null ? found.SelectMany(part => part.Select(row => row.Id)) : Merge(found, plan.Query.Descending);
-        return [.. ordered];
+        return Task.WhenAll(running);
     }
+
+    /// <summary>
+    /// The parts' matches as one sequence in the plan's order: the parts follow each other in id
+    /// order, so concatenated; sorted by a property, merged.
+    /// </summary>
+    private static IEnumerable<string> InOrder(List<(string Id, object? Key)>[] parts, QueryPlan plan) =>
+        plan.SortPath is null ? parts.SelectMany(part => part.Select(row => row.Id)) : Merge(parts, plan.Query.Descending);
 
     /// <summary>The matches of one part of a scan, in the plan's order, with their sort keys.</summary>
     private static List<(string Id, object? Key)> ScanPart(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, CancellationToken cancellationToken)
@@ -374,7 +378,7 @@ public sealed partial class SqliteProfileStore
     /// of the undecided rows that match. The subquery's LIMIT keeps SQLite from flattening it into
     /// the aggregate, which would compute the filter once per FILTER clause.
     /// </summary>
-    private async Task<(long Decided, List<string> Extra)> CountAsync(SharedReadSnapshot snapshot, QueryPlan plan, CancellationToken cancellationToken)
+    private static async Task<(long Decided, List<string> Extra)> CountAsync(SharedReadSnapshot snapshot, QueryPlan plan, CancellationToken cancellationToken)
     {
         var (connection, transaction) = snapshot.Readers[0];
         if (plan.Filter.IsNone)
@@ -387,40 +391,22 @@ public sealed partial class SqliteProfileStore
             return (0, await UndecidedMatchesAsync(connection, transaction, plan, cancellationToken).ConfigureAwait(false));
         }
 
-        var parts = Parts(plan, snapshot);
-        var counts = new Task<(long Decided, List<string> Undecided)>[parts.Count];
-        for (var i = 0; i < parts.Count; i++)
-        {
-            var reader = snapshot.Readers[i];
-            var part = parts[i];
-            counts[i] = Task.Run(() => CountPart(reader.Connection, reader.Transaction, part), cancellationToken);
-        }
-
         long decided = 0;
         var ids = new List<string>();
-        foreach (var (partDecided, partUndecided) in await Task.WhenAll(counts).ConfigureAwait(false))
+        foreach (var (partDecided, partUndecided) in await InPartsAsync(snapshot, plan, CountPart, cancellationToken).ConfigureAwait(false))
         {
             decided += partDecided;
             ids.AddRange(partUndecided);
         }
 
-        var extra = new List<string>();
-        if (ids.Count > 0)
+        if (ids.Count == 0)
         {
-            var undecided = JsonSerializer.Serialize(ids);
-            await using var rows = Command(connection, transaction, plan, "SELECT id, json(properties) FROM profiles WHERE project = $project AND group_key = $group_key AND id IN (SELECT value FROM json_each($undecided));");
-            rows.Parameters.AddWithValue("$undecided", undecided);
-            await using var reader = await rows.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (plan.Query.Where!.Matches(StoredProperties.Parse(reader.GetString(1)), plan.Query.Now))
-                {
-                    extra.Add(reader.GetString(0));
-                }
-            }
+            return (decided, []);
         }
 
-        return (decided, extra);
+        await using var rows = Command(connection, transaction, plan, "SELECT id, json(properties) FROM profiles WHERE project = $project AND group_key = $group_key AND id IN (SELECT value FROM json_each($undecided));");
+        rows.Parameters.AddWithValue("$undecided", JsonSerializer.Serialize(ids));
+        return (decided, await EvaluatedMatchesAsync(rows, plan, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>In one scan of a part: the number of rows SQL decides as matching, and the ids of the undecided rows.</summary>
@@ -436,19 +422,17 @@ public sealed partial class SqliteProfileStore
         return (reader.GetInt64(0), undecided ?? []);
     }
 
-    /// <summary>Evaluates in memory the rows SQL leaves undecided and returns the ids of those that match.</summary>
+    /// <summary>Evaluates every row of the scope in memory (SQL decides nothing of the filter) and returns the ids that match.</summary>
     private static async Task<List<string>> UndecidedMatchesAsync(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, CancellationToken cancellationToken)
     {
-        var matches = new List<string>();
-        if (plan.Filter.IsAll || plan.Filter.IsNone)
-        {
-            return matches;
-        }
+        await using var command = Command(connection, transaction, plan, $"SELECT id, json(properties) FROM profiles WHERE {plan.Scope};");
+        return await EvaluatedMatchesAsync(command, plan, cancellationToken).ConfigureAwait(false);
+    }
 
-        var sql = plan.Filter.IsUnknown
-            ? $"SELECT id, json(properties) FROM profiles WHERE {plan.Scope};"
-            : $"SELECT id, json(properties) FROM {plan.Filter.Rows(plan.Scope)} WHERE ({plan.Filter.Sql}) IS NULL;";
-        await using var command = Command(connection, transaction, plan, sql);
+    /// <summary>The ids of the rows (id, properties) <paramref name="command"/> reads whose properties the evaluator matches.</summary>
+    private static async Task<List<string>> EvaluatedMatchesAsync(SqliteCommand command, QueryPlan plan, CancellationToken cancellationToken)
+    {
+        var matches = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
