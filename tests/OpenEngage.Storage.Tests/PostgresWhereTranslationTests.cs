@@ -31,17 +31,7 @@ public sealed class PostgresWhereTranslationTests : IAsyncLifetime
         _store = new PostgresProfileStore(new PostgresStoreOptions { ConnectionString = _connectionString }, new ProfileEngine(ProfileLimits.Default), NullLogger<PostgresProfileStore>.Instance);
         await _store.InitializeAsync();
 
-        var profiles = GenProfile.Array[ProfileCount].Single();
-        var updates = profiles.Select((json, i) => new ProfileUpdate
-        {
-            Token = "t",
-            Project = Project,
-            DistinctId = "u" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture),
-            Time = Now,
-            IgnoreTime = true,
-            Set = [.. JsonNode.Parse(json)!.AsObject().Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))],
-        }).ToList();
-        await _store.ApplyAsync(updates);
+        await _store.ApplyAsync(RandomProfileUpdates(Project, ProfileCount));
         _profiles = [.. (await _store.ListAsync(new ProfileListRequest(Project, "", 0, 10_000))).Profiles];
     }
 
@@ -53,16 +43,7 @@ public sealed class PostgresWhereTranslationTests : IAsyncLifetime
             expr =>
             {
                 var where = WhereExpression.FromTree(expr);
-                foreach (var (id, decided) in Decisions(where))
-                {
-                    var profile = _profiles.Single(p => p.Key.Id == id);
-                    if (decided is { } match)
-                    {
-                        Assert.True(
-                            match == where.Matches(profile.Properties, Now),
-                            $"SQL says {match} for {where} on {profile.Properties.ToJsonString()}");
-                    }
-                }
+                AssertDecidedAsEvaluated(where, Decisions(where), _profiles);
             },
             iter: 300,
             threads: 1);

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using CsCheck;
+using OpenEngage.Profiles;
 using OpenEngage.Query;
+using Xunit;
 
 namespace OpenEngage.Storage.Tests;
 
@@ -106,5 +108,32 @@ internal static class WhereTestData
             (2, Gen.Select(sub, sub, (l, r) => (Expr)new Binary(BinaryOperator.And, l, r))),
             (2, Gen.Select(sub, sub, (l, r) => (Expr)new Binary(BinaryOperator.Or, l, r))),
             (1, sub.Select(e => (Expr)new Call(WhereFunction.Boolean, e))));
+    }
+
+    /// <summary>Updates that create <paramref name="count"/> random profiles (ids u0000, u0001, …) in <paramref name="project"/>.</summary>
+    internal static List<ProfileUpdate> RandomProfileUpdates(string project, int count) =>
+        [.. GenProfile.Array[count].Single().Select((json, i) => new ProfileUpdate
+        {
+            Token = "t",
+            Project = project,
+            DistinctId = "u" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture),
+            Time = EvaluationTime,
+            IgnoreTime = true,
+            Set = [.. JsonNode.Parse(json)!.AsObject().Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))],
+        })];
+
+    /// <summary>Asserts that every row SQL decides (true or false; null is left to the evaluator) is decided as the evaluator decides it.</summary>
+    internal static void AssertDecidedAsEvaluated(WhereExpression where, IEnumerable<(string Id, bool? Decided)> decisions, IReadOnlyList<StoredProfile> profiles)
+    {
+        foreach (var (id, decided) in decisions)
+        {
+            var profile = profiles.Single(p => p.Key.Id == id);
+            if (decided is { } match)
+            {
+                Assert.True(
+                    match == where.Matches(profile.Properties, EvaluationTime),
+                    $"SQL says {match} for {where} on {profile.Properties.ToJsonString()}");
+            }
+        }
     }
 }
