@@ -18,5 +18,5 @@ public sealed class StorageOptions
     public int ProfileCacheSize { get; set; } = Storage.Sqlite.SqliteStoreOptions.DefaultProfileCacheSize;
 
     /// <summary>Into how many parts the embedded store splits a query's scan of a large project (1: no split).</summary>
-    public int QueryParallelism { get; set; } = Environment.ProcessorCount;
+    public int QueryParallelism { get; set; } = Storage.Sqlite.SqliteStoreOptions.DefaultQueryParallelism;
 }

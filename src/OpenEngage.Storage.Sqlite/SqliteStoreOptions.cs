@@ -31,7 +31,10 @@ public sealed class SqliteStoreOptions
     /// connection and thread from one snapshot; 1 turns the split off. Defaults to the number of
     /// processors.
     /// </summary>
-    public int QueryParallelism { get; set; } = Environment.ProcessorCount;
+    public int QueryParallelism { get; set; } = DefaultQueryParallelism;
+
+    /// <summary>The default of <see cref="QueryParallelism"/>: the number of processors.</summary>
+    public static int DefaultQueryParallelism => Environment.ProcessorCount;
 
     /// <summary>The fewest profiles per part of a split scan: smaller projects are scanned in fewer parts.</summary>
     internal int MinProfilesPerScanPart { get; set; } = 50_000;
