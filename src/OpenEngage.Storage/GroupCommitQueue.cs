@@ -10,11 +10,6 @@ namespace OpenEngage.Storage;
 /// </summary>
 /// <param name="batches">The batches of the group, in queue order.</param>
 /// <param name="updateCount">The number of updates across all batches.</param>
-public delegate ApplyResult[][] CommitGroup(IReadOnlyList<IReadOnlyList<ProfileUpdate>> batches, int updateCount);
-
-/// <summary>The asynchronous form of <see cref="CommitGroup"/>.</summary>
-/// <param name="batches">The batches of the group, in queue order.</param>
-/// <param name="updateCount">The number of updates across all batches.</param>
 public delegate Task<ApplyResult[][]> CommitGroupAsync(IReadOnlyList<IReadOnlyList<ProfileUpdate>> batches, int updateCount);
 
 /// <summary>
@@ -120,16 +115,6 @@ public sealed class GroupCommitQueue
         }
     }
 
-    /// <summary>
-    /// Starts the writer loop on a dedicated thread that calls <paramref name="commit"/> for each
-    /// group; for a backend whose commit blocks.
-    /// </summary>
-    public void StartOnDedicatedThread(CommitGroup commit)
-    {
-        ArgumentNullException.ThrowIfNull(commit);
-        Start(() => Task.Factory.StartNew(() => WriterLoop(commit), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
-    }
-
     /// <summary>Starts the writer loop as an asynchronous task that awaits <paramref name="commit"/> for each group.</summary>
     public void Start(CommitGroupAsync commit)
     {
@@ -182,34 +167,6 @@ public sealed class GroupCommitQueue
         }
 
         _writerLoop = run();
-    }
-
-    private void WriterLoop(CommitGroup commit)
-    {
-        var reader = _queue.Reader;
-        while (WaitToRead(reader))
-        {
-            var updates = TakeGroup(reader);
-            if (_group.Count == 0)
-            {
-                continue;
-            }
-
-            ApplyResult[][] results;
-            try
-            {
-                results = commit(_batches, updates);
-            }
-            catch (Exception exception)
-            {
-                FailGroup(exception);
-                continue;
-            }
-
-            CompleteGroup(results);
-        }
-
-        ClearGroup();
     }
 
     private async Task WriterLoopAsync(CommitGroupAsync commit)
