@@ -1,0 +1,27 @@
+using System.Text.Json.Nodes;
+
+namespace OpenEngage.Storage.Tests;
+
+public abstract partial class ProfileStoreContract
+{
+    [Fact]
+    public async Task Project_ids_lists_every_project_holding_profiles_once_and_forgets_emptied_ones()
+    {
+        var store = await CreateStoreAsync();
+        var inventory = Assert.IsAssignableFrom<IProjectInventory>(store);
+        Assert.Empty(await inventory.ProjectIdsAsync());
+
+        var set = Props(("plan", JsonValue.Create("pro")));
+        await store.ApplyAsync([
+            Update("a", "web") with { Set = set },
+            Update("b", "web") with { Set = set },
+            Update("c", "default") with { Set = set },
+            Update("acme", "groups-only", groupKey: "company") with { Set = set },
+            Update("x", "gone") with { Set = set },
+        ]);
+        Assert.Equal(["default", "gone", "groups-only", "web"], await inventory.ProjectIdsAsync());
+
+        await store.ApplyAsync([Update("x", "gone") with { Delete = true }]);
+        Assert.Equal(["default", "groups-only", "web"], await inventory.ProjectIdsAsync());
+    }
+}
