@@ -14,6 +14,15 @@ public static class DefaultProject
 
     private static readonly JsonSerializerOptions FileFormat = new() { WriteIndented = true };
 
+    /// <summary>The project kept in <paramref name="dataDirectory"/>, or null when none is: never creates one.</summary>
+    public static ProjectOptions? TryLoad(string dataDirectory)
+    {
+        var path = System.IO.Path.Combine(dataDirectory, FileName);
+        return File.Exists(path)
+            ? JsonSerializer.Deserialize<ProjectOptions>(File.ReadAllText(path)) ?? throw new InvalidOperationException($"{path} does not hold a project.")
+            : null;
+    }
+
     /// <summary>Loads the kept project, or creates and keeps a new one. <paramref name="created"/> tells which.</summary>
     public static ProjectOptions LoadOrCreate(string dataDirectory, out bool created)
     {

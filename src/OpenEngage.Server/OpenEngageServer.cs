@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenEngage.Geolocation;
 using OpenEngage.Http;
@@ -21,16 +23,14 @@ public static partial class OpenEngageServer
         configure?.Invoke(builder);
         var configuration = builder.Configuration;
 
-        builder.Services.Configure<IngestionLimitsOptions>(configuration.GetSection(IngestionLimitsOptions.Section));
-        builder.Services.Configure<StorageOptions>(configuration.GetSection(StorageOptions.Section));
-        builder.Services.PostConfigure<StorageOptions>(options => options.Path = Path.GetFullPath(options.Path));
-        builder.Services.Configure<GeolocationOptions>(configuration.GetSection("Geolocation"));
-        builder.Services.Configure<NetworkOptions>(configuration.GetSection(NetworkOptions.Section));
+        builder.Services.AddOpenEngageOptions();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<DataDirectoryLease>();
+        builder.Services.LogToStandardError(configuration);
 
-        var limits = configuration.GetSection(IngestionLimitsOptions.Section).Get<IngestionLimitsOptions>() ?? new IngestionLimitsOptions();
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<IngestionLimitsOptions>>((kestrel, ingestion) =>
         {
+            var limits = ingestion.Value;
             // GET requests carry whole records in the URL, percent-encoded base64 or JSON: room for
             // the largest record three times over.
             kestrel.Limits.MaxRequestLineSize = (limits.MaxRecordBytes * 3) + (64 * 1024);
@@ -40,11 +40,10 @@ public static partial class OpenEngageServer
             kestrel.Limits.MaxRequestBodySize = null;
         });
 
-        var profileLimits = configuration.GetSection("Limits").Get<ProfileLimits>() ?? ProfileLimits.Default;
-        builder.Services.AddSingleton(profileLimits);
-        builder.Services.AddSingleton(new ProfileEngine(profileLimits));
-        builder.Services.AddSingleton(new RecordReader(profileLimits));
-        builder.Services.AddSingleton(ProjectsFrom);
+        builder.Services.AddSingleton(services => services.GetRequiredService<IOptions<ProfileLimits>>().Value);
+        builder.Services.AddSingleton(services => new ProfileEngine(services.GetRequiredService<ProfileLimits>()));
+        builder.Services.AddSingleton(services => new RecordReader(services.GetRequiredService<ProfileLimits>()));
+        builder.Services.TryAddSingleton(ProjectsFrom);
         builder.Services.AddSingleton(services =>
             GeoLocatorFactory.Create(
                 services.GetRequiredService<IOptions<GeolocationOptions>>().Value.Database,
@@ -59,12 +58,12 @@ public static partial class OpenEngageServer
             .WithMethods("GET", "POST")
             .SetPreflightMaxAge(TimeSpan.FromHours(1))));
 
-        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<NetworkOptions>>((options, network) =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
-            foreach (var proxy in configuration.GetSection(NetworkOptions.Section).Get<NetworkOptions>()?.TrustedProxies ?? [])
+            foreach (var proxy in network.Value.TrustedProxies)
             {
                 options.KnownProxies.Add(IPAddress.Parse(proxy));
             }
@@ -86,13 +85,14 @@ public static partial class OpenEngageServer
     public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenEngage");
-        await app.Services.GetRequiredService<IProfileStore>().InitializeAsync(cancellationToken);
+        await OpenStoreAsync(app.Services, exclusive: true, cancellationToken);
         app.Services.GetRequiredService<IGeoLocator>();
         foreach (var project in app.Services.GetRequiredService<ProjectDirectory>().Projects)
         {
             LogProject(logger, project.Name, project.EffectiveId);
         }
 
+        await UnservedProjects.WarnAsync(app.Services, logger, cancellationToken);
         await app.StartAsync(cancellationToken);
     }
 
@@ -105,7 +105,16 @@ public static partial class OpenEngageServer
             var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenEngage");
             var dataDirectory = services.GetRequiredService<IOptions<StorageOptions>>().Value.Path;
             var project = DefaultProject.LoadOrCreate(dataDirectory, out var created);
-            LogDefaultProject(logger, created ? "Created" : "Using", project.Name, project.Token, project.ApiSecret, Path.Combine(dataDirectory, DefaultProject.FileName));
+            var file = Path.Combine(dataDirectory, DefaultProject.FileName);
+            if (created)
+            {
+                LogDefaultProjectCreated(logger, project.Name, file, project.Token, project.ApiSecret);
+            }
+            else
+            {
+                LogDefaultProjectUsed(logger, project.Name, file, project.Token);
+            }
+
             projects.Add(project);
         }
 
@@ -132,6 +141,9 @@ public static partial class OpenEngageServer
     [LoggerMessage(Level = LogLevel.Information, Message = "Project {Name} (id {Id}) is configured")]
     private static partial void LogProject(ILogger logger, string name, string id);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No project is configured. {Action} the project '{Name}' kept in {File}: token {Token}, API secret {Secret}. Configure Projects to use your own.")]
-    private static partial void LogDefaultProject(ILogger logger, string action, string name, string token, string secret, string file);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No project is configured. Created the project '{Name}' kept in {File}: token {Token}, API secret {Secret} (shown this once; it stays in that file). Configure Projects to use your own.")]
+    private static partial void LogDefaultProjectCreated(ILogger logger, string name, string file, string token, string secret);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No project is configured. Using the project '{Name}' kept in {File} (token {Token}; its API secret is in that file). Configure Projects to use your own.")]
+    private static partial void LogDefaultProjectUsed(ILogger logger, string name, string file, string token);
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Options;
 using OpenEngage.Ingestion;
 using OpenEngage.Query;
 using OpenEngage.Storage;
@@ -6,20 +7,46 @@ using OpenEngage.Storage;
 namespace OpenEngage.Server.Cli;
 
 /// <summary>
-/// The verbs of the server executable besides serving: <c>export</c> and <c>import</c>. They use the
-/// same configuration (appsettings, environment, <c>--Key=Value</c> arguments) and store as the server.
+/// The command line of the server executable: without a verb it serves HTTP; the verbs are
+/// <c>export</c>, <c>import</c>, <c>backup</c> and <c>restore</c>. All of them take the same
+/// configuration (appsettings, environment, settings on the command line: see
+/// <see cref="CommandLineSettings"/>). An unknown verb or option is an error with the usage on
+/// standard error and exit code 2; <c>--version</c> prints the version.
 /// </summary>
 public static class CommandLineVerbs
 {
-    public static readonly string[] Verbs = ["export", "import"];
+    public const int UsageError = 2;
 
-    private static readonly string[] HelpFlags = ["--help", "-h", "-?"];
+    /// <summary>Runs the command line; <paramref name="output"/> gets the data, <paramref name="error"/> everything else.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
+        RunAsync(args, output, error, ServeCommand.RunAsync, cancellationToken);
 
-    /// <summary>Whether <paramref name="args"/> name a verb (or ask for help) rather than starting the server.</summary>
-    public static bool IsVerb(string[] args) =>
-        args.Length > 0 && (Verbs.Contains(args[0], StringComparer.Ordinal) || HelpFlags.Contains(args[0], StringComparer.Ordinal));
+    /// <summary>As <see cref="RunAsync(string[], TextWriter, TextWriter, CancellationToken)"/>, with the action that serves HTTP given (its settings, standard error).</summary>
+    public static async Task<int> RunAsync(
+        string[] args, TextWriter output, TextWriter error, Func<string[], TextWriter, CancellationToken, Task<int>> serve, CancellationToken cancellationToken)
+    {
+        var split = CommandLineSettings.Separate(args);
+        var root = Commands(split.Settings, output, error, serve);
+        var parsed = root.Parse(split.Rest);
+        if (split.Problems.Count > 0 || parsed.Errors.Count > 0)
+        {
+            foreach (var problem in split.Problems.Concat(parsed.Errors.Select(e => e.Message)))
+            {
+                await error.WriteLineAsync(problem);
+            }
 
-    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+            await error.WriteLineAsync();
+            var verb = parsed.CommandResult.Command == root ? [] : new[] { parsed.CommandResult.Command.Name };
+            await root.Parse([.. verb, "--help"]).InvokeAsync(new InvocationConfiguration { Output = error, Error = error }, cancellationToken);
+            return UsageError;
+        }
+
+        // No Ctrl-C handling of the parser's own: the server stops through the host, an import
+        // stops after the records it has read, other verbs end at once.
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
+    }
+
+    private static RootCommand Commands(string[] settings, TextWriter output, TextWriter error, Func<string[], TextWriter, CancellationToken, Task<int>> serve)
     {
         var project = new Option<string?>("--project") { Description = "The project id or name (needed when several are configured)." };
         var group = new Option<string?>("--group") { Description = "Export or import group profiles of this group key instead of user profiles." };
@@ -28,38 +55,53 @@ public static class CommandLineVerbs
         format.AcceptOnlyFromAmong("jsonl", "csv");
         var where = new Option<string?>("--where") { Description = "Export only the profiles this where expression matches." };
         var outputFile = new Option<FileInfo?>("--output", "-o") { Description = "The file to write (default: standard output)." };
-        var export = new Command("export", "Writes a project's profiles as JSONL ({\"$distinct_id\",\"$properties\"} per line) or CSV.")
+        var export = new Command("export", "Writes a project's profiles as JSONL ({\"$distinct_id\",\"$properties\"} per line) or CSV to standard output or a file.")
         {
             project, group, format, where, outputFile,
         };
-        export.TreatUnmatchedTokensAsErrors = false;
         export.SetAction((result, token) => ExportCommand.RunAsync(
-            Settings(result),
+            settings,
             new ExportCommand.Options(result.GetValue(project), result.GetValue(group) ?? "", result.GetValue(format)!, result.GetValue(where), result.GetValue(outputFile)),
             output,
             error,
             token));
 
-        var inputFile = new Argument<FileInfo>("file") { Description = "JSONL or a JSON array of /engage records, or of a Mixpanel profile export ({\"$distinct_id\",\"$properties\"})." };
-        var import = new Command("import", "Applies /engage records from a file through the same validation and store as HTTP.")
+        var inputFile = new Argument<FileInfo>("file") { Description = "JSONL or a JSON array of /engage records or of profiles ({\"$distinct_id\",\"$properties\"}), or a CSV file as export writes it." };
+        var import = new Command("import", "Applies records from a file through the same validation as /engage (the embedded store must not be in use by a server).")
         {
             inputFile, project, group,
         };
-        import.TreatUnmatchedTokensAsErrors = false;
         import.SetAction((result, token) => ImportCommand.RunAsync(
-            Settings(result),
+            settings,
             new ImportCommand.Options(result.GetValue(inputFile)!, result.GetValue(project), result.GetValue(group) ?? ""),
             output,
             error,
             token));
 
-        var root = new RootCommand("OpenEngage: a Mixpanel-compatible profile server. Without a verb it serves HTTP; settings are --Key=Value (e.g. --urls=http://127.0.0.1:5000 --Storage:Path=./data).") { export, import };
-        var parsed = root.Parse(args);
-        return parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
-    }
+        var backupFile = new Argument<FileInfo>("file") { Description = "The backup file to write (replaced when it exists)." };
+        var backup = new Command("backup", "Copies the embedded store (and the generated project) into one file, consistently, while a server runs. PostgreSQL: use pg_dump.")
+        {
+            backupFile,
+        };
+        backup.SetAction((result, token) => BackupCommand.RunAsync(settings, result.GetValue(backupFile)!, error, token));
 
-    /// <summary>The tokens no option claimed: configuration settings such as <c>--Storage:Path=./data</c>.</summary>
-    private static string[] Settings(ParseResult result) => [.. result.UnmatchedTokens];
+        var restoreFile = new Argument<FileInfo>("file") { Description = "A file written by backup." };
+        var force = new Option<bool>("--force") { Description = "Replace the store the data directory holds (it is kept beside, renamed)." };
+        var restore = new Command("restore", "Puts a backup into the data directory of a stopped server. PostgreSQL: use pg_restore.")
+        {
+            restoreFile, force,
+        };
+        restore.SetAction((result, token) => RestoreCommand.RunAsync(settings, result.GetValue(restoreFile)!, result.GetValue(force), error, token));
+
+        var root = new RootCommand(
+            "OpenEngage: a Mixpanel-compatible profile server. Without a verb it serves HTTP. Settings are --Section:Key=Value "
+            + "(or --Section:Key Value), e.g. --urls=http://127.0.0.1:5000 --Storage:Path=/var/lib/openengage; they apply to the verbs too.")
+        {
+            export, import, backup, restore,
+        };
+        root.SetAction((_, token) => serve(settings, error, token));
+        return root;
+    }
 
     /// <summary>Picks the project by id or name, or the only one.</summary>
     internal static ProjectOptions ChooseProject(ProjectDirectory projects, string? wanted)
@@ -88,15 +130,44 @@ public static class CommandLineVerbs
             : throw new CommandLineException("--where: " + error!.Message);
     }
 
-    /// <summary>Opens the configured store as the server would, without listening.</summary>
-    internal static async Task<(WebApplication App, IProfileStore Store)> OpenAsync(string[] settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds the application as the server would (without listening, logging warnings only),
+    /// with the configured projects or the one kept in the data directory, never a new one.
+    /// </summary>
+    internal static WebApplication Build(string[] settings) =>
+        OpenEngageServer.Build([.. settings, "--Logging:LogLevel:Default=Warning"], builder => builder.Services.AddSingleton(ExistingProjects));
+
+    /// <summary>Opens the configured store as the server would, without listening; <paramref name="exclusive"/> as the server takes it.</summary>
+    internal static async Task<(WebApplication App, IProfileStore Store)> OpenAsync(string[] settings, bool exclusive, CancellationToken cancellationToken)
     {
-        var app = OpenEngageServer.Build([.. settings, "--Logging:LogLevel:Default=Warning"]);
-        var store = app.Services.GetRequiredService<IProfileStore>();
-        await store.InitializeAsync(cancellationToken);
-        return (app, store);
+        var app = Build(settings);
+        try
+        {
+            // The project first: a verb without one fails before it creates anything.
+            app.Services.GetRequiredService<ProjectDirectory>();
+            await OpenEngageServer.OpenStoreAsync(app.Services, exclusive, cancellationToken);
+            return (app, app.Services.GetRequiredService<IProfileStore>());
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static ProjectDirectory ExistingProjects(IServiceProvider services)
+    {
+        var configured = services.GetRequiredService<IConfiguration>().GetSection("Projects").Get<List<ProjectOptions>>() ?? [];
+        if (configured.Count > 0)
+        {
+            return new ProjectDirectory(configured);
+        }
+
+        var directory = services.GetRequiredService<IOptions<StorageOptions>>().Value.Path;
+        var kept = DefaultProject.TryLoad(directory)
+            ?? throw new CommandLineException(
+                $"No project is configured and the data directory {directory} holds none ({DefaultProject.FileName}). "
+                + "Give the verb the server's settings (e.g. --Storage:Path=<its data directory>, --Projects:0:Name=…), or start the server once to create the default project.");
+        return new ProjectDirectory([kept]);
     }
 }
-
-/// <summary>A failure to report in one line, with exit code 1.</summary>
-public sealed class CommandLineException(string message) : Exception(message);

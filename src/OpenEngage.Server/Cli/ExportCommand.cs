@@ -20,7 +20,7 @@ internal static class ExportCommand
         try
         {
             var where = CommandLineVerbs.ParseWhere(options.Where);
-            var (app, store) = await CommandLineVerbs.OpenAsync(settings, cancellationToken);
+            var (app, store) = await CommandLineVerbs.OpenAsync(settings, exclusive: false, cancellationToken);
             await using (app)
             {
                 var project = CommandLineVerbs.ChooseProject(app.Services.GetRequiredService<ProjectDirectory>(), options.Project);
@@ -56,6 +56,11 @@ internal static class ExportCommand
             await error.WriteLineAsync(e.Message);
             return 1;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await error.WriteLineAsync("export failed: " + StartupFailure.Describe(e));
+            return 1;
+        }
     }
 
     /// <summary>The property names of every exported profile, in order of first appearance (a first streamed pass).</summary>
@@ -80,19 +85,25 @@ internal static class ExportCommand
     private static string JsonLine(StoredProfile profile) =>
         new JsonObject { ["$distinct_id"] = profile.Key.Id, ["$properties"] = profile.Properties.DeepClone() }.ToJsonString(Json);
 
-    /// <summary>Strings as they are, other values as JSON text, a missing property as an empty cell.</summary>
+    /// <summary>
+    /// The id as it is; strings as they are unless they would read back as another JSON value
+    /// (<c>42</c>, <c>true</c>, <c>""</c>, <c>[1]</c>…), then as a JSON string; other values as JSON
+    /// text; a missing property as an empty cell. <c>import</c> reads it back exactly.
+    /// </summary>
     private static string CsvLine(StoredProfile profile, List<string> columns)
     {
         var cells = new List<string>(columns.Count + 1) { Csv(profile.Key.Id) };
         foreach (var column in columns)
         {
             cells.Add(!profile.Properties.TryGetPropertyValue(column, out var value) ? ""
-                : value is JsonValue text && text.GetValueKind() == JsonValueKind.String ? Csv(text.GetValue<string>())
+                : value is JsonValue text && text.GetValueKind() == JsonValueKind.String ? Csv(CsvText(text.GetValue<string>()))
                 : Csv(value?.ToJsonString(Json) ?? "null"));
         }
 
         return string.Join(",", cells);
     }
+
+    private static string CsvText(string text) => CsvCell.ReadsAsJson(text) ? JsonSerializer.Serialize(text, Json) : text;
 
     private static string Csv(string text) =>
         text.AsSpan().IndexOfAny(",\"\r\n") < 0 ? text : "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OpenEngage.Ingestion;
@@ -7,13 +7,19 @@ using OpenEngage.Profiles;
 namespace OpenEngage.Server.Cli;
 
 /// <summary>
-/// <c>import</c>: applies /engage records from a JSONL file or a JSON array through the ingestion
-/// pipeline (the same validation and store as HTTP), in batches, and sums up what was refused.
-/// A Mixpanel profile export record (<c>{"$distinct_id", "$properties"}</c>) becomes a <c>$set</c>
-/// of its properties with <c>$ignore_time</c>; a record without <c>$token</c> gets the project's.
+/// <c>import</c>: applies records from a file through the ingestion pipeline (the same validation
+/// and store as HTTP), in batches. A bad record or line is reported by its line number and the
+/// import goes on; the summary comes at the end (exit code 3 when some were rejected). The first
+/// Ctrl-C (or SIGTERM) applies the records read so far, prints what was applied and exits with 130.
+/// A profile record (<c>{"$distinct_id", "$properties"}</c>, from <c>export</c> or a Mixpanel
+/// profile export) becomes a <c>$set</c> of its properties with <c>$ignore_time</c>; a record
+/// without <c>$token</c> gets the project's.
 /// </summary>
 internal static class ImportCommand
 {
+    public const int SomeRejected = 3;
+    public const int Interrupted = 130;
+
     private const int BatchSize = 1000;
     private const int ShownRejections = 20;
 
@@ -28,72 +34,15 @@ internal static class ImportCommand
                 throw new CommandLineException($"No file {options.File.FullName}.");
             }
 
-            var (app, _) = await CommandLineVerbs.OpenAsync(settings, cancellationToken);
+            var (app, _) = await CommandLineVerbs.OpenAsync(settings, exclusive: true, cancellationToken);
             await using (app)
             {
-                var projects = app.Services.GetRequiredService<ProjectDirectory>();
-                var project = CommandLineVerbs.ChooseProject(projects, options.Project);
+                var project = CommandLineVerbs.ChooseProject(app.Services.GetRequiredService<ProjectDirectory>(), options.Project);
                 var pipeline = app.Services.GetRequiredService<IngestPipeline>();
-                var kind = options.GroupKey.Length > 0 ? ProfileKind.Group : ProfileKind.User;
-
-                var applied = 0L;
-                var rejected = new List<string>();
-                var rejectedCount = 0L;
-                var warnings = 0L;
-                var records = 0L;
-                await Progress.RunAsync(error, true, "Importing", options.File.Length, async advance =>
-                {
-                    await using var stream = options.File.OpenRead();
-                    var batch = new List<(long Number, JsonElement Record)>(BatchSize);
-                    async Task FlushAsync()
-                    {
-                        if (batch.Count == 0)
-                        {
-                            return;
-                        }
-
-                        var result = await pipeline.IngestAsync([.. batch.Select(b => b.Record)], new IngestContext(kind, DateTimeOffset.UtcNow, null), cancellationToken);
-                        applied += result.Applied;
-                        warnings += result.Warnings.Count;
-                        foreach (var failure in result.Failed)
-                        {
-                            rejectedCount++;
-                            if (rejected.Count < ShownRejections)
-                            {
-                                rejected.Add($"record {batch[failure.Index].Number}{(failure.DistinctId is null ? "" : $" ({failure.DistinctId})")}: {(failure.Field.Length > 0 ? failure.Field + ": " : "")}{failure.Message}");
-                            }
-                        }
-
-                        batch.Clear();
-                        advance(stream.Position);
-                    }
-
-                    await foreach (var record in ReadRecordsAsync(stream, cancellationToken))
-                    {
-                        records++;
-                        batch.Add((records, Normalize(record, project, options.GroupKey)));
-                        if (batch.Count == BatchSize)
-                        {
-                            await FlushAsync();
-                        }
-                    }
-
-                    await FlushAsync();
-                    return 0;
-                });
-
-                await output.WriteLineAsync($"Read {records} record(s): {applied} applied, {rejectedCount} rejected, {warnings} warning(s).");
-                foreach (var line in rejected)
-                {
-                    await output.WriteLineAsync("  " + line);
-                }
-
-                if (rejectedCount > rejected.Count)
-                {
-                    await output.WriteLineAsync($"  … and {rejectedCount - rejected.Count} more");
-                }
-
-                return rejectedCount == 0 ? 0 : 2;
+                using var interruption = new Interruption(error, cancellationToken);
+                var summary = await ImportAsync(options, project, pipeline, error, interruption);
+                await summary.WriteAsync(output, interruption.Requested);
+                return interruption.Requested ? Interrupted : summary.Rejected == 0 ? 0 : SomeRejected;
             }
         }
         catch (CommandLineException e)
@@ -101,46 +50,75 @@ internal static class ImportCommand
             await error.WriteLineAsync(e.Message);
             return 1;
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            await error.WriteLineAsync($"The file is not JSONL or a JSON array: {e.Message}");
+            await error.WriteLineAsync("import failed: " + StartupFailure.Describe(e));
             return 1;
         }
     }
 
-    /// <summary>Records of a JSON array (streamed) or of JSON lines.</summary>
-    private static async IAsyncEnumerable<JsonElement> ReadRecordsAsync(Stream stream, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async Task<Summary> ImportAsync(Options options, ProjectOptions project, IngestPipeline pipeline, TextWriter error, Interruption interruption)
     {
-        var first = -1;
-        while (first is ' ' or '\t' or '\r' or '\n' or 0xEF or 0xBB or 0xBF or -1)
-        {
-            first = stream.ReadByte();
-            if (first == -1)
-            {
-                yield break;
-            }
-        }
+        var kind = options.GroupKey.Length > 0 ? ProfileKind.Group : ProfileKind.User;
+        var summary = new Summary();
+        await using var file = new FileStream(options.File.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        var progress = new ImportProgress(error, file.CanSeek ? file.Length : null);
+        var batch = new List<(ImportSource.Item Item, JsonElement Record)>(BatchSize);
 
-        stream.Seek(-1, SeekOrigin.Current);
-        if (first == '[')
+        async Task ApplyAsync()
         {
-            await foreach (var element in JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(stream, cancellationToken: cancellationToken))
+            if (batch.Count == 0)
             {
-                yield return element;
+                return;
             }
 
-            yield break;
+            // Not cancelled: a batch handed to the store is applied whole, and counted.
+            var result = await pipeline.IngestAsync([.. batch.Select(b => b.Record)], new IngestContext(kind, DateTimeOffset.UtcNow, null), CancellationToken.None);
+            summary.Applied += result.Applied;
+            summary.Warnings += result.Warnings.Count;
+            foreach (var failure in result.Failed)
+            {
+                var item = batch[failure.Index].Item;
+                summary.Reject($"{item.Where}{(failure.DistinctId is null ? "" : $" ({failure.DistinctId})")}: {(failure.Field.Length > 0 ? failure.Field + ": " : "")}{failure.Message}");
+            }
+
+            summary.LastApplied = batch[^1].Item.Where;
+            batch.Clear();
+            progress.Report(summary.Read, file.CanSeek ? file.Position : null);
         }
 
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 65536, leaveOpen: true);
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        try
         {
-            if (!string.IsNullOrWhiteSpace(line))
+            await foreach (var item in ImportSource.ReadAsync(file, interruption.Token))
             {
-                using var document = JsonDocument.Parse(line);
-                yield return document.RootElement.Clone();
+                if (interruption.Requested)
+                {
+                    break;
+                }
+
+                summary.Read++;
+                if (item.Error is not null)
+                {
+                    summary.Reject($"{item.Where}: {item.Error}");
+                    summary.LastApplied = item.Where;
+                    continue;
+                }
+
+                batch.Add((item, Normalize(item.Record!.Value, project, options.GroupKey)));
+                if (batch.Count == BatchSize)
+                {
+                    await ApplyAsync();
+                }
             }
         }
+        catch (OperationCanceledException) when (interruption.Requested)
+        {
+            // Stopped while waiting for more input: what was read is applied below.
+        }
+
+        await ApplyAsync();
+        progress.Finish(summary.Read);
+        return summary;
     }
 
     private static JsonElement Normalize(JsonElement record, ProjectOptions project, string groupKey)
@@ -165,5 +143,92 @@ internal static class ImportCommand
         }
 
         return JsonSerializer.SerializeToElement(node);
+    }
+
+    /// <summary>What an import did, for its last lines.</summary>
+    private sealed class Summary
+    {
+        private readonly List<string> _shown = [];
+
+        public long Read { get; set; }
+        public long Applied { get; set; }
+        public long Rejected { get; private set; }
+        public long Warnings { get; set; }
+        public string? LastApplied { get; set; }
+
+        public void Reject(string line)
+        {
+            Rejected++;
+            if (_shown.Count < ShownRejections)
+            {
+                _shown.Add(line);
+            }
+        }
+
+        public async Task WriteAsync(TextWriter output, bool interrupted)
+        {
+            var counts = $"{Read} record(s): {Applied} applied, {Rejected} rejected, {Warnings} warning(s).";
+            await output.WriteLineAsync(interrupted
+                ? $"Interrupted. Read {counts} Everything up to {LastApplied ?? "the start"} was handled; nothing after it was read."
+                : $"Read {counts}");
+            foreach (var line in _shown)
+            {
+                await output.WriteLineAsync("  " + line);
+            }
+
+            if (Rejected > _shown.Count)
+            {
+                await output.WriteLineAsync($"  … and {Rejected - _shown.Count} more");
+            }
+        }
+    }
+
+    /// <summary>The first SIGINT or SIGTERM asks the import to stop after what it has read; a second one ends the process.</summary>
+    private sealed class Interruption : IDisposable
+    {
+        private readonly CancellationTokenSource _stop;
+        private readonly TextWriter _error;
+        private readonly PosixSignalRegistration[] _registrations;
+        private int _requested;
+
+        public Interruption(TextWriter error, CancellationToken cancellationToken)
+        {
+            _error = error;
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _stop.Token.Register(() => Interlocked.Exchange(ref _requested, 1));
+            _registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle)];
+        }
+
+        public bool Requested => Volatile.Read(ref _requested) != 0;
+
+        public CancellationToken Token => _stop.Token;
+
+        private void Handle(PosixSignalContext context)
+        {
+            if (Interlocked.Exchange(ref _requested, 1) != 0)
+            {
+                return;
+            }
+
+            context.Cancel = true;
+            lock (_error)
+            {
+                _error.WriteLine();
+                _error.WriteLine("Stopping: applying the records read so far (press Ctrl-C again to quit at once)…");
+                _error.Flush();
+            }
+
+            _stop.Cancel();
+        }
+
+        public void Dispose()
+        {
+            foreach (var registration in _registrations)
+            {
+                registration.Dispose();
+            }
+
+            _stop.Dispose();
+        }
     }
 }

@@ -1,0 +1,34 @@
+using OpenEngage.Ingestion;
+using OpenEngage.Storage;
+
+namespace OpenEngage.Server;
+
+/// <summary>
+/// Warns at start-up about profiles stored under a project id that no configured project has:
+/// no token writes to them and no secret reads them (typically the trial's <c>default</c> project
+/// after projects were configured).
+/// </summary>
+internal static partial class UnservedProjects
+{
+    public static async Task WarnAsync(IServiceProvider services, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (services.GetRequiredService<IProfileStore>() is not IProjectInventory inventory)
+        {
+            return;
+        }
+
+        var configured = services.GetRequiredService<ProjectDirectory>().Projects;
+        var served = configured.Select(project => project.EffectiveId).ToHashSet(StringComparer.Ordinal);
+        var key = configured.Count == 1 ? "Projects:0:Id" : "Projects:N:Id";
+        foreach (var id in await inventory.ProjectIdsAsync(cancellationToken))
+        {
+            if (!served.Contains(id))
+            {
+                LogUnserved(logger, id, key);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The store holds profiles of project id '{Id}', which no configured project has: they are neither served nor updated. To keep them, give the project that owns them this id ({Key}={Id}); a project's data is stored under its Id, which defaults to its Name.")]
+    private static partial void LogUnserved(ILogger logger, string id, string key);
+}
