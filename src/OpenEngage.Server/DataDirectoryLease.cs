@@ -40,7 +40,7 @@ public sealed class DataDirectoryLease : IDisposable
         }
         catch (IOException e) when (File.Exists(path))
         {
-            throw new DataDirectoryException($"Another OpenEngage process (a server, an import or a restore) is using the data directory {directory}.", e);
+            throw new DataDirectoryException($"Another OpenEngage process (a server, an import or a restore) is using the data directory {directory}.", e, inUse: true);
         }
         catch (IOException e)
         {

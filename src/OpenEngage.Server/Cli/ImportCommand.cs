@@ -82,7 +82,7 @@ internal static class ImportCommand
                 summary.Reject($"{item.Where}{(failure.DistinctId is null ? "" : $" ({failure.DistinctId})")}: {(failure.Field.Length > 0 ? failure.Field + ": " : "")}{failure.Message}");
             }
 
-            summary.LastApplied = batch[^1].Item.Where;
+            summary.LastHandled = batch[^1].Item.Where;
             batch.Clear();
             progress.Report(summary.Read, file.CanSeek ? file.Position : null);
         }
@@ -100,7 +100,7 @@ internal static class ImportCommand
                 if (item.Error is not null)
                 {
                     summary.Reject($"{item.Where}: {item.Error}");
-                    summary.LastApplied = item.Where;
+                    summary.LastHandled = item.Where;
                     continue;
                 }
 
@@ -154,7 +154,7 @@ internal static class ImportCommand
         public long Applied { get; set; }
         public long Rejected { get; private set; }
         public long Warnings { get; set; }
-        public string? LastApplied { get; set; }
+        public string? LastHandled { get; set; }
 
         public void Reject(string line)
         {
@@ -169,7 +169,7 @@ internal static class ImportCommand
         {
             var counts = $"{Read} record(s): {Applied} applied, {Rejected} rejected, {Warnings} warning(s).";
             await output.WriteLineAsync(interrupted
-                ? $"Interrupted. Read {counts} Everything up to {LastApplied ?? "the start"} was handled; nothing after it was read."
+                ? $"Interrupted. Read {counts} Everything up to {LastHandled ?? "the start"} was handled; nothing after it was applied."
                 : $"Read {counts}");
             foreach (var line in _shown)
             {

@@ -32,7 +32,7 @@ internal static class RestoreCommand
             {
                 lease.Acquire(storage.Path);
             }
-            catch (DataDirectoryException e) when (e.Message.StartsWith("Another", StringComparison.Ordinal))
+            catch (DataDirectoryException e) when (e.InUse)
             {
                 throw new CommandLineException(e.Message + " Stop the server before restoring into its data directory.");
             }
