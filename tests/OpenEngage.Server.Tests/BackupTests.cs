@@ -3,7 +3,10 @@ using System.Text.Json.Nodes;
 
 namespace OpenEngage.Server.Tests;
 
-/// <summary><c>backup</c> of a running server's store and <c>restore</c> into a fresh data directory, with the real executable.</summary>
+/// <summary>
+/// <c>backup</c> of a running server's embedded store and <c>restore</c> into a fresh data directory,
+/// with the real executable (always on SQLite: PostgreSQL's backups are pg_dump's).
+/// </summary>
 public sealed class BackupTests : IDisposable
 {
     private const string Token = "backup-token";
@@ -19,11 +22,6 @@ public sealed class BackupTests : IDisposable
     [Fact]
     public async Task A_backup_taken_while_writes_go_on_restores_to_one_consistent_state()
     {
-        if (TestStorage.IsPostgres)
-        {
-            return; // The embedded store's backup; PostgreSQL's is pg_dump (see the next test).
-        }
-
         var live = Path.Combine(_root, "live");
         var restored = Path.Combine(_root, "restored");
         var file = Path.Combine(_root, "openengage.backup");
