@@ -1,0 +1,43 @@
+namespace OpenEngage.Storage.Sqlite;
+
+/// <summary>The readiness probe of the embedded store.</summary>
+public sealed partial class SqliteProfileStore : IStoreReadiness
+{
+    private const string ProbeFileName = ".readiness-probe";
+
+    public GroupCommitHealth WriterHealth => _commits.Health;
+
+    public int QueuedBatches => _commits.QueuedBatches;
+
+    /// <summary>
+    /// Opens the database file for writing and writes, flushes and deletes a small file beside it:
+    /// a read-only or full file system, an immutable directory or file, or lost permissions fail it.
+    /// </summary>
+    public Task<StoreProbeResult> ProbeAsync(CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _initialized) == 0 || Volatile.Read(ref _disposed) != 0)
+        {
+            return Task.FromResult(new StoreProbeResult(false, "the store is not open"));
+        }
+
+        try
+        {
+            using (new FileStream(DatabasePath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+            {
+            }
+
+            var probe = System.IO.Path.Combine(_directory, ProbeFileName);
+            using (var file = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+                file.Write("ready"u8);
+                file.Flush(flushToDisk: true);
+            }
+
+            return Task.FromResult(new StoreProbeResult(true, $"{_directory} is writable"));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return Task.FromResult(new StoreProbeResult(false, $"{_directory} does not take writes: {exception.Message}"));
+        }
+    }
+}
