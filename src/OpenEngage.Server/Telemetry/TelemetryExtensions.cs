@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging.Console;
 using OpenEngage.Http;
 using OpenEngage.Ingestion;
 using OpenEngage.Storage;
@@ -20,6 +22,17 @@ public static class TelemetryExtensions
     public static WebApplicationBuilder AddOpenEngageTelemetry(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        // Create the instruments now, so every series is scraped from the start (at zero), not after the first use.
+        RuntimeHelpers.RunClassConstructor(typeof(IngestionMetrics).TypeHandle);
+        RuntimeHelpers.RunClassConstructor(typeof(StorageMetrics).TypeHandle);
+        RuntimeHelpers.RunClassConstructor(typeof(HttpMetrics).TypeHandle);
+
+        // Logging:Console:FormatterName is the console logger's setting; FormatName is accepted as its alias.
+        if (builder.Configuration["Logging:Console:FormatName"] is { Length: > 0 } format)
+        {
+            builder.Services.PostConfigure<ConsoleLoggerOptions>(options => options.FormatterName ??= format);
+        }
+
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]);
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("openengage", serviceVersion: typeof(TelemetryExtensions).Assembly.GetName().Version?.ToString()))
