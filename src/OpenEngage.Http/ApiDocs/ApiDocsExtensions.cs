@@ -15,7 +15,7 @@ public static class ApiDocsExtensions
 {
     public const string DocumentPath = "/openapi/v1.json";
 
-    private const string PagePolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    private const string PagePolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     public static IServiceCollection AddOpenEngageApiDocs(this IServiceCollection services)
     {
