@@ -10,9 +10,14 @@ public sealed partial class SqliteProfileStore : IStoreReadiness
     public int QueuedBatches => _commits.QueuedBatches;
 
     /// <summary>
-    /// Opens the database file for writing and writes, flushes and deletes a small file beside it:
-    /// a read-only or full file system, an immutable directory or file, or lost permissions fail it.
+    /// Writes, flushes and deletes a small file beside the database: a read-only or full file
+    /// system, an immutable directory or lost permissions on it fail it.
     /// </summary>
+    /// <remarks>
+    /// The database file itself is never opened here: closing any other descriptor of it would
+    /// drop the POSIX locks SQLite holds on it in this process. A database file that alone lost
+    /// its write permission shows as failed commits (<c>openengage_group_commit_failures_total</c>).
+    /// </remarks>
     public Task<StoreProbeResult> ProbeAsync(CancellationToken cancellationToken = default)
     {
         if (Volatile.Read(ref _initialized) == 0 || Volatile.Read(ref _disposed) != 0)
@@ -22,10 +27,6 @@ public sealed partial class SqliteProfileStore : IStoreReadiness
 
         try
         {
-            using (new FileStream(DatabasePath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
-            {
-            }
-
             var probe = System.IO.Path.Combine(_directory, ProbeFileName);
             using (var file = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
             {

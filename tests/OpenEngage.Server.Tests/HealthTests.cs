@@ -52,31 +52,16 @@ public sealed class HealthTests
     }
 
     [Fact]
-    public async Task Readyz_answers_503_when_PostgreSQL_takes_no_writes()
+    public async Task Readyz_answers_503_while_the_store_takes_no_writes_and_200_after()
     {
-        if (!TestStorage.IsPostgres)
-        {
-            return;
-        }
-
         await using var server = await RunningServer.StartAsync();
-        var connectionString = ConnectionString(await TestStorage.SettingsAsync(server.DataDirectory));
-        var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
-        await using var admin = new NpgsqlConnection(connectionString);
-        await admin.OpenAsync();
-        // As after a fail-over to a read-only node: the server's sessions end, new ones take no writes.
-        await Execute(admin, $"ALTER DATABASE \"{database}\" SET default_transaction_read_only = on");
-        await Execute(admin, Terminate(database));
-        try
+        Assert.Equal(200, (await GetAsync(server, "/readyz")).Status);
+        await using (await Unwritable.MakeAsync(server))
         {
             var (status, body) = await PollAsync(server, 503);
             Assert.Equal(503, status);
+            Assert.Equal("not ready", (string?)body["status"]);
             Assert.False((bool)body["checks"]!["storage"]!["ok"]!, body.ToJsonString());
-        }
-        finally
-        {
-            await Execute(admin, $"ALTER DATABASE \"{database}\" RESET default_transaction_read_only");
-            await Execute(admin, Terminate(database));
         }
 
         Assert.Equal(200, (await PollAsync(server, 200)).Status);
@@ -115,6 +100,95 @@ public sealed class HealthTests
     {
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// Makes the server's storage refuse writes for real: on PostgreSQL the database turns read-only
+    /// (as after a fail-over to a standby, the server's sessions are ended); on SQLite the data
+    /// directory becomes immutable (<c>chattr +i</c>, which binds root too) or, where that is not
+    /// permitted, read-only for its owner.
+    /// </summary>
+    private sealed class Unwritable(Func<Task> undo) : IAsyncDisposable
+    {
+        public static async Task<Unwritable> MakeAsync(RunningServer server)
+        {
+            if (TestStorage.IsPostgres)
+            {
+                var connectionString = ConnectionString(await TestStorage.SettingsAsync(server.DataDirectory));
+                var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+                var admin = new NpgsqlConnection(connectionString);
+                await admin.OpenAsync();
+                await Execute(admin, $"ALTER DATABASE \"{database}\" SET default_transaction_read_only = on");
+                await Execute(admin, Terminate(database));
+                return new Unwritable(async () =>
+                {
+                    await Execute(admin, $"ALTER DATABASE \"{database}\" RESET default_transaction_read_only");
+                    await Execute(admin, Terminate(database));
+                    await admin.DisposeAsync();
+                });
+            }
+
+            var directory = server.DataDirectory;
+            if (await RunAsync("chattr", "+i", directory))
+            {
+                return Checked(directory, new Unwritable(async () => Assert.True(await RunAsync("chattr", "-i", directory))));
+            }
+
+            if (OperatingSystem.IsWindows())
+            {
+                throw new PlatformNotSupportedException("these tests run on Linux");
+            }
+
+            var mode = File.GetUnixFileMode(directory);
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+            return Checked(directory, new Unwritable(() =>
+            {
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(directory, mode);
+                }
+
+                return Task.CompletedTask;
+            }));
+        }
+
+        public ValueTask DisposeAsync() => new(undo());
+
+        private static Unwritable Checked(string directory, Unwritable unwritable)
+        {
+            try
+            {
+                File.WriteAllText(Path.Combine(directory, "must-fail"), "");
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                return unwritable;
+            }
+
+            File.Delete(Path.Combine(directory, "must-fail"));
+            unwritable.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw new InvalidOperationException($"{directory} cannot be made unwritable here (neither chattr +i nor the owner's mode binds this user)");
+        }
+
+        private static async Task<bool> RunAsync(string program, params string[] arguments)
+        {
+            var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            try
+            {
+                using var process = Process.Start(start)!;
+                await process.WaitForExitAsync();
+                return process.ExitCode == 0;
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                return false;
+            }
+        }
     }
 
     /// <summary>A write lock on the server's store, held by another connection, as another process would.</summary>
