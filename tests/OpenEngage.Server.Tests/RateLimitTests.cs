@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 
 namespace OpenEngage.Server.Tests;
 
@@ -143,6 +144,28 @@ public sealed class RateLimitTests
 
         // The right credentials still work.
         Assert.Equal(200, (await QueryAsync(server.Client)).Status);
+    }
+
+    [Theory]
+    [InlineData("RateLimiting:RecordsPerSecond=-1")]
+    [InlineData("RateLimiting:RecordsPerSecond=0.0001")]
+    [InlineData("RateLimiting:Burst=-5")]
+    [InlineData("RateLimiting:QueryConcurrency=-1")]
+    [InlineData("RateLimiting:QueryQueueSeconds=-1")]
+    [InlineData("Health:WriterStallSeconds=0")]
+    public async Task Invalid_settings_stop_the_server_at_start(string setting)
+    {
+        var directory = Directory.CreateTempSubdirectory("openengage-test-").FullName;
+        try
+        {
+            await using var app = OpenEngageServer.Build(["--urls=http://127.0.0.1:0", $"--Storage:Path={directory}", "--" + setting]);
+            var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+            Assert.Contains(setting.Split('=')[0].Split(':')[1], error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static string Record(string token, string id) =>
