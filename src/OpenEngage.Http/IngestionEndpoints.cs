@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenEngage.Http.RateLimiting;
 using OpenEngage.Ingestion;
 using OpenEngage.Profiles;
 
@@ -50,6 +51,11 @@ public static partial class IngestionEndpoints
             if (parameters.Callback is { } callback && !IngestionResponse.IsSafeCallback(callback))
             {
                 await IngestionResponse.WriteErrorAsync(context.Response, parameters, 400, "unsafe callback name");
+                return;
+            }
+
+            if (await IngestionAdmission.RefuseAsync(context, parameters, batch.Records))
+            {
                 return;
             }
 

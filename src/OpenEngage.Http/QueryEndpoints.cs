@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
+using OpenEngage.Http.RateLimiting;
 using OpenEngage.Ingestion;
 using OpenEngage.Profiles;
 using OpenEngage.Query;
@@ -54,10 +55,17 @@ public static class QueryEndpoints
         {
             if (error.StatusCode == 401)
             {
+                await QueryAdmission.AuthenticationFailedAsync(context);
                 context.Response.Headers.WWWAuthenticate = "Basic realm=\"OpenEngage\"";
             }
 
             await WriteErrorAsync(context.Response, error.StatusCode, error.Message);
+            return;
+        }
+
+        using var turn = await QueryAdmission.AdmitAsync(context, project.EffectiveId);
+        if (turn is null)
+        {
             return;
         }
 

@@ -24,6 +24,8 @@ public sealed class IngestPipeline(RecordReader reader, ProjectDirectory project
         var warnings = new List<RecordNotice>();
         var updates = new List<ProfileUpdate>(records.Count);
         var indices = new List<int>(records.Count);
+        var unknownTokens = 0;
+        IngestionMetrics.RecordsReceived(records.Count);
 
         for (var index = 0; index < records.Count; index++)
         {
@@ -38,6 +40,7 @@ public sealed class IngestPipeline(RecordReader reader, ProjectDirectory project
             if (project is null)
             {
                 failed.Add(new FailedRecord(index, update.DistinctId, "$token", "unknown project token"));
+                unknownTokens++;
                 continue;
             }
 
@@ -63,7 +66,19 @@ public sealed class IngestPipeline(RecordReader reader, ProjectDirectory project
         var applied = 0;
         if (updates.Count > 0)
         {
-            var results = await store.ApplyAsync(updates, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<ApplyResult> results;
+            try
+            {
+                results = await store.ApplyAsync(updates, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                IngestionMetrics.RecordsRejected(updates.Count, IngestionMetrics.StoreFailure);
+                IngestionMetrics.RecordsRejected(unknownTokens, IngestionMetrics.UnknownToken);
+                IngestionMetrics.RecordsRejected(failed.Count - unknownTokens, IngestionMetrics.InvalidRecord);
+                throw;
+            }
+
             for (var i = 0; i < results.Count; i++)
             {
                 var result = results[i];
@@ -84,6 +99,9 @@ public sealed class IngestPipeline(RecordReader reader, ProjectDirectory project
             }
         }
 
+        IngestionMetrics.RecordsApplied(applied);
+        IngestionMetrics.RecordsRejected(unknownTokens, IngestionMetrics.UnknownToken);
+        IngestionMetrics.RecordsRejected(failed.Count - unknownTokens, IngestionMetrics.InvalidRecord);
         failed.Sort((a, b) => a.Index.CompareTo(b.Index));
         return new IngestResult(applied, failed, warnings);
     }

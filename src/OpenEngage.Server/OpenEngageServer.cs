@@ -50,6 +50,7 @@ public static partial class OpenEngageServer
                 services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenEngage.Geolocation")));
         builder.Services.AddSingleton<IProfileStore>(CreateStore);
         builder.Services.AddSingleton<IngestPipeline>();
+        builder.AddOpenEngageOperations();
 
         builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
             .SetIsOriginAllowed(_ => true)
@@ -76,6 +77,7 @@ public static partial class OpenEngageServer
         app.UseCors();
         app.MapIngestion();
         app.MapQuery();
+        app.MapOpenEngageOperations();
         if (configuration.GetValue<bool>("Benchmark:CeilingEndpoint")) { app.MapCeiling(); }
         app.MapGet("/", () => Results.Text("OpenEngage: a Mixpanel-compatible profile server. POST updates to /engage; read them from /api/query/engage.\n"));
         return app;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using OpenEngage.Profiles;
+using OpenEngage.Storage;
 
 namespace OpenEngage.Storage.Sqlite;
 
@@ -38,10 +39,16 @@ internal sealed class ProfileCache
     {
         if (!_entries.TryGetValue(key, out var node))
         {
+            if (Capacity > 0)
+            {
+                StorageMetrics.CacheLookup(hit: false);
+            }
+
             profile = null;
             return false;
         }
 
+        StorageMetrics.CacheLookup(hit: true);
         MoveToFront(node);
         profile = node.Value.Profile;
         return true;

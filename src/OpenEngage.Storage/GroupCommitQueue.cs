@@ -67,6 +67,15 @@ public sealed class GroupCommitQueue
     /// <summary>True once a writer loop was started.</summary>
     public bool IsStarted => _writerLoop is not null;
 
+    /// <summary>The most batches the queue holds; callers wait beyond it.</summary>
+    public static int Capacity => QueueCapacity;
+
+    /// <summary>Batches queued that the writer has not taken yet.</summary>
+    public int QueuedBatches => _queue.Reader.Count;
+
+    /// <summary>Whether the writer makes progress, for the readiness check.</summary>
+    public GroupCommitHealth Health { get; } = new();
+
     /// <summary>Checks the arguments of <see cref="IProfileStore.ApplyAsync"/>: every update needs a project.</summary>
     public static void ValidateUpdates(IReadOnlyList<ProfileUpdate> updates)
     {
@@ -181,16 +190,19 @@ public sealed class GroupCommitQueue
             }
 
             ApplyResult[][] results;
+            var started = Health.CommitStarting();
             try
             {
                 results = await commit(_batches, updates).ConfigureAwait(false);
             }
             catch (Exception exception)
             {
+                Health.CommitFinished(started, updates, succeeded: false);
                 FailGroup(exception);
                 continue;
             }
 
+            Health.CommitFinished(started, updates, succeeded: true);
             CompleteGroup(results);
         }
 
@@ -201,7 +213,7 @@ public sealed class GroupCommitQueue
         where TPrepared : PreparedGroup
     {
         var reader = _queue.Reader;
-        using var stage = new CommitStage<TPrepared>(backend, _wake);
+        using var stage = new CommitStage<TPrepared>(backend, _wake, Health);
         InFlight<TPrepared>? inFlight = null;
         while (true)
         {
@@ -351,6 +363,7 @@ public sealed class GroupCommitQueue
             }
         }
 
+        Health.Taken(moreQueued: Interlocked.Read(ref _queuedUpdates) > 0);
         return updates;
     }
 
@@ -358,6 +371,12 @@ public sealed class GroupCommitQueue
     private void CountQueued(int delta)
     {
         var now = Interlocked.Add(ref _queuedUpdates, delta);
+        StorageMetrics.Queued(delta);
+        if (delta > 0 && now == delta)
+        {
+            Health.StartedWaiting();
+        }
+
         if (delta > 0 && now >= _wakeAtQueuedUpdates && now - delta < _wakeAtQueuedUpdates)
         {
             _wake.Set();
@@ -415,6 +434,7 @@ public sealed class GroupCommitQueue
     {
         private readonly IPipelinedGroupCommit<TPrepared> _backend;
         private readonly ManualResetEventSlim _wake;
+        private readonly GroupCommitHealth _health;
         private readonly ManualResetEventSlim _start = new(false, spinCount: 0);
         private readonly ManualResetEventSlim _done = new(true, spinCount: 0);
         private readonly Thread _thread;
@@ -422,10 +442,11 @@ public sealed class GroupCommitQueue
         private CommitOutcome _outcome;
         private bool _stopping;
 
-        public CommitStage(IPipelinedGroupCommit<TPrepared> backend, ManualResetEventSlim wake)
+        public CommitStage(IPipelinedGroupCommit<TPrepared> backend, ManualResetEventSlim wake, GroupCommitHealth health)
         {
             _backend = backend;
             _wake = wake;
+            _health = health;
             _thread = new Thread(Run) { IsBackground = true, Name = "Group commit" };
             _thread.Start();
         }
@@ -468,9 +489,12 @@ public sealed class GroupCommitQueue
                 }
 
                 var inFlight = _current!;
+                var started = _health.CommitStarting();
                 try
                 {
-                    if (_backend.Commit(inFlight.Prepared))
+                    var committed = _backend.Commit(inFlight.Prepared);
+                    _health.CommitFinished(started, inFlight.Updates, committed ? true : null);
+                    if (committed)
                     {
                         var results = inFlight.Prepared.Results;
                         for (var i = 0; i < inFlight.Group.Count; i++)
@@ -487,6 +511,7 @@ public sealed class GroupCommitQueue
                 }
                 catch (Exception exception)
                 {
+                    _health.CommitFinished(started, inFlight.Updates, succeeded: false);
                     foreach (var request in inFlight.Group)
                     {
                         request.Completion.TrySetException(exception);
