@@ -124,7 +124,7 @@ public sealed partial class PostgresProfileStore : IProfileStore
         }
 
         LogOpened(Database, Host, Port);
-        _commits.Start(CommitGroupAsync);
+        _commits.Start(CommitGroupAsync, IsCausedByUpdates);
     }
 
     public async Task<IReadOnlyList<ApplyResult>> ApplyAsync(IReadOnlyList<ProfileUpdate> updates, CancellationToken cancellationToken = default)

@@ -40,4 +40,12 @@ public interface IPipelinedGroupCommit<TPrepared>
     /// so the next group is prepared from what is stored.
     /// </summary>
     void Discard();
+
+    /// <summary>
+    /// Whether an exception of <see cref="Prepare"/> or <see cref="Commit"/> was caused by the
+    /// group's updates (the database refused their data, e.g. a constraint) and left nothing
+    /// stored, rather than by the store itself (I/O, a full disk, a lost connection). Such a group
+    /// is committed again in smaller parts to find the updates at fault; called on either stage.
+    /// </summary>
+    bool IsCausedByUpdates(Exception exception);
 }

@@ -7,7 +7,7 @@ namespace OpenEngage.Storage.Tests;
 /// The behaviour every <see cref="IProfileStore"/> backend must show. A backend's test class derives
 /// from this and supplies fresh stores; every test here runs against it.
 /// </summary>
-public abstract class ProfileStoreContract : IAsyncLifetime
+public abstract partial class ProfileStoreContract : IAsyncLifetime
 {
     protected const string Project = "project-1";
     protected static readonly DateTimeOffset T0 = new(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);

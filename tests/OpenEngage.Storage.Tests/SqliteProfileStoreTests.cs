@@ -21,6 +21,25 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
     protected override Task<IProfileStore> ReopenStoreAsync(ProfileEngine engine) =>
         OpenAsync(_current ?? throw new InvalidOperationException("No store was created yet."), engine);
 
+    protected override Task RefuseIdInDatabaseAsync(string id) => ExecuteInDatabaseAsync($"""
+        CREATE TRIGGER refuse_insert BEFORE INSERT ON profiles WHEN NEW.id = '{id}' BEGIN SELECT RAISE(ABORT, 'profile {id} refused by a test trigger'); END;
+        CREATE TRIGGER refuse_update BEFORE UPDATE ON profiles WHEN NEW.id = '{id}' BEGIN SELECT RAISE(ABORT, 'profile {id} refused by a test trigger'); END;
+        """);
+
+    protected override Task ExecuteInDatabaseAsync(string sql)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(_current!, SqliteProfileStore.DatabaseFileName),
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
     private static async Task<IProfileStore> OpenAsync(string path, ProfileEngine engine)
     {
         var store = new SqliteProfileStore(new SqliteStoreOptions { Path = path }, engine, NullLogger<SqliteProfileStore>.Instance);
