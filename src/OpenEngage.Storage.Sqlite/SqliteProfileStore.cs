@@ -53,6 +53,7 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
     private SqliteCommand? _upsert;
     private SqliteCommand? _delete;
     private SqliteCommand? _dataVersion;
+    private SqliteCommand? _touch;
     private long _lastDataVersion;
     private long _splitScans;
     private int _initialized;
@@ -352,8 +353,14 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         _upsert?.Dispose();
         _delete?.Dispose();
         _dataVersion?.Dispose();
+        _touch?.Dispose();
+        if (_writer is not null)
+        {
+            SkipCheckpointOnCloseIfUnwritable(_writer);
+        }
+
         _writer?.Dispose();
-        _upsert = _delete = _dataVersion = null;
+        _upsert = _delete = _dataVersion = _touch = null;
         _writer = null;
     }
 
@@ -469,6 +476,10 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
     bool IPipelinedGroupCommit<PreparedWrites>.Commit(PreparedWrites prepared)
     {
         OnCommitStarting?.Invoke();
+
+        // Before SQLite touches the files: its WAL index is memory-mapped, and writing to it once
+        // the files cannot be written kills the process (see SqliteProfileStore.Writability.cs).
+        EnsureDataFilesWritable();
         try
         {
             if (_writer is null)
@@ -508,6 +519,7 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
             }
 
             transaction.Commit();
+            RecordCommittedFrames();
             return true;
         }
         catch (Exception exception)

@@ -38,6 +38,12 @@ public sealed partial class ServerProcess : IDisposable
     /// <summary>The address the server bound, read from its start-up log.</summary>
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>True once the process has ended (killed, crashed or stopped).</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The exit code once the process has ended.</summary>
+    public int ExitCode => _process.ExitCode;
+
     public string Output
     {
         get
