@@ -39,8 +39,10 @@ namespace OpenEngage.Storage.Postgres;
 /// </list>
 /// <para>
 /// A serialization failure (40001) or a deadlock (40P01), which the design does not produce but a
-/// server may still report, retries the whole transaction from the start with backoff. Any other
-/// failure fails every caller of the group and nothing of the group is stored.
+/// server may still report, retries the whole transaction from the start with backoff. On any other
+/// failure nothing of the group is stored; when the server refused the group's data (a data
+/// exception, a constraint, a program limit) the group is isolated and only the refused updates are
+/// rejected (see <see cref="GroupCommitQueue"/>), otherwise every caller of the group fails.
 /// </para>
 /// </remarks>
 public sealed partial class PostgresProfileStore : IProfileStore

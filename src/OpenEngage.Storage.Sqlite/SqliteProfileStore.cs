@@ -20,8 +20,10 @@ namespace OpenEngage.Storage.Sqlite;
 /// group in ONE transaction, commits, and only then completes the waiting callers. The first stage
 /// prepares the next group while the second commits the previous one. Several updates to one
 /// profile in a group see each other and the profile is written once. When a transaction fails,
-/// every caller of that group gets the exception and nothing of the group is stored; a group that
-/// was prepared on top of it is prepared again from committed state.
+/// nothing of the group is stored and every caller of that group gets the exception, unless SQLite
+/// refused the group's data (a constraint, a value too big): then the group is isolated and only the
+/// refused updates are rejected (see <see cref="GroupCommitQueue"/>). A group that was prepared on
+/// top of a failed one is prepared again from committed state.
 /// The first stage keeps the committed state of recently written profiles in a bounded
 /// <see cref="ProfileCache"/> (<see cref="SqliteStoreOptions.ProfileCacheSize"/>), so a hot profile
 /// is not read back and parsed in every commit, and the state of the group being committed apart

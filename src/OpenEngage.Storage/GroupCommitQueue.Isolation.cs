@@ -18,7 +18,7 @@ namespace OpenEngage.Storage;
 public sealed partial class GroupCommitQueue
 {
     /// <summary>The result of an update the database refused on its own.</summary>
-    public static ApplyResult Refused(ProfileUpdate update, Exception exception)
+    private static ApplyResult Refused(ProfileUpdate update, Exception exception)
     {
         ArgumentNullException.ThrowIfNull(update);
         ArgumentNullException.ThrowIfNull(exception);

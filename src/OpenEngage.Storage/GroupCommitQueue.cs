@@ -6,7 +6,7 @@ namespace OpenEngage.Storage;
 /// <summary>
 /// Commits one group of profile updates and returns their results: one array per batch of the
 /// group, in batch order, each holding one result per update. Throwing fails every batch of the
-/// group with that exception.
+/// group with that exception, unless the failure is the updates' own (then the group is isolated).
 /// </summary>
 /// <param name="batches">The batches of the group, in queue order.</param>
 /// <param name="updateCount">The number of updates across all batches.</param>
@@ -16,7 +16,8 @@ public delegate Task<ApplyResult[][]> CommitGroupAsync(IReadOnlyList<IReadOnlyLi
 /// The group commit shared by the profile stores: callers queue <see cref="IProfileStore.ApplyAsync"/>
 /// batches, and one writer loop takes everything queued (up to a maximum number of updates), hands
 /// that group to the backend to commit in one transaction, and only then completes every caller of
-/// the group with its results, or fails every one of them with the backend's exception.
+/// the group with its results, or fails every one of them with the backend's exception (unless the
+/// database refused the group's data: see the isolation below).
 /// </summary>
 /// <remarks>
 /// Cancellation withdraws a batch only while it is still queued; once the writer has taken it, the
