@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace OpenEngage.Storage.Postgres;
@@ -18,4 +19,21 @@ public sealed partial class PostgresProfileStore
         NpgsqlException => false,
         _ => ProfileDataFailure.Is(exception),
     };
+
+    /// <summary>A refusal of the group's data is a warning (the group is isolated next); any other failure an error.</summary>
+    private void LogCommitFailure(Exception exception, int requestCount, int updateCount)
+    {
+        if (IsCausedByUpdates(exception))
+        {
+            LogGroupRefused(requestCount, updateCount, Database, Host, exception.Message);
+        }
+        else
+        {
+            LogGroupFailed(exception, requestCount, updateCount, Database, Host);
+        }
+    }
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning,
+        Message = "PostgreSQL database {Database} on {Host} refused the data of a commit of {RequestCount} batches ({UpdateCount} updates): {Reason}; none of it was stored, and it is committed again in smaller groups to reject only the updates at fault")]
+    private partial void LogGroupRefused(int requestCount, int updateCount, string database, string host, string reason);
 }

@@ -279,7 +279,7 @@ public sealed partial class PostgresProfileStore : IProfileStore
             }
             catch (Exception exception)
             {
-                LogGroupFailed(exception, group.Count, updateCount, Database, Host);
+                LogCommitFailure(exception, group.Count, updateCount);
 
                 // The transaction rolled back (or the outcome is unknown); start again on a fresh connection.
                 await CloseWriterAsync().ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace OpenEngage.Storage.Sqlite;
 
@@ -22,4 +23,21 @@ public sealed partial class SqliteProfileStore
         },
         _ => ProfileDataFailure.Is(exception),
     };
+
+    /// <summary>A refusal of the group's data is a warning (the group is isolated next); any other failure an error.</summary>
+    private void LogCommitFailure(Exception exception, int requestCount, int updateCount)
+    {
+        if (((IPipelinedGroupCommit<PreparedWrites>)this).IsCausedByUpdates(exception))
+        {
+            LogGroupRefused(requestCount, updateCount, DatabasePath, exception.Message);
+        }
+        else
+        {
+            LogGroupFailed(exception, requestCount, updateCount, DatabasePath);
+        }
+    }
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning,
+        Message = "SQLite refused the data of a commit of {RequestCount} batches ({UpdateCount} updates) to {DatabasePath}: {Reason}; none of it was stored, and it is committed again in smaller groups to reject only the updates at fault")]
+    private partial void LogGroupRefused(int requestCount, int updateCount, string databasePath, string reason);
 }

@@ -526,7 +526,7 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         }
         catch (Exception exception)
         {
-            LogGroupFailed(exception, prepared.RequestCount, prepared.UpdateCount, DatabasePath);
+            LogCommitFailure(exception, prepared.RequestCount, prepared.UpdateCount);
 
             // The transaction rolled back (or never began); start again from a fresh connection.
             CloseWriter();
