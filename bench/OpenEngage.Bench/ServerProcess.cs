@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 
 namespace OpenEngage.Bench;
 
@@ -15,23 +14,23 @@ internal sealed class ServerProcess : IDisposable
     private readonly string _dataDirectory;
     private readonly List<string> _errors = [];
 
-    private ServerProcess(Process process, string dataDirectory, Uri baseAddress)
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ServerProcess(Process process, string dataDirectory)
     {
         _process = process;
         _dataDirectory = dataDirectory;
-        BaseAddress = baseAddress;
     }
 
-    public Uri BaseAddress { get; }
+    /// <summary>The address the server bound (it binds port 0), read from its start-up log.</summary>
+    public Uri BaseAddress { get; private set; } = null!;
 
     public int Id => _process.Id;
 
     public static async Task<ServerProcess> StartAsync(string serverDll, IEnumerable<KeyValuePair<string, string>> environment, CancellationToken cancellationToken)
     {
-        var port = FreeLoopbackPort();
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"openengage-bench-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dataDirectory);
-        var baseAddress = new Uri($"http://127.0.0.1:{port}/");
 
         var start = new ProcessStartInfo("dotnet")
         {
@@ -43,13 +42,14 @@ internal sealed class ServerProcess : IDisposable
         foreach (var argument in new[]
         {
             Path.GetFullPath(serverDll),
-            "--urls", $"http://127.0.0.1:{port}",
+            "--urls", "http://127.0.0.1:0",
             $"--Storage:Path={dataDirectory}",
             "--Projects:0:Name=bench",
             $"--Projects:0:Token={Workload.Token}",
             "--Projects:0:ApiSecret=bench-secret",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
+            "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
             "--Benchmark:CeilingEndpoint=true",
         })
         {
@@ -63,12 +63,13 @@ internal sealed class ServerProcess : IDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        var server = new ServerProcess(process, dataDirectory, baseAddress);
-        process.OutputDataReceived += (_, _) => { };
+        var server = new ServerProcess(process, dataDirectory);
+        process.OutputDataReceived += (_, line) => server.Listening(line.Data);
         process.ErrorDataReceived += (_, line) =>
         {
             if (line.Data is { } text)
             {
+                server.Listening(text);
                 lock (server._errors)
                 {
                     server._errors.Add(text);
@@ -124,10 +125,39 @@ internal sealed class ServerProcess : IDisposable
         return 0;
     }
 
+    /// <summary>Takes the bound address from the "Now listening on: http://127.0.0.1:40123" log line.</summary>
+    private void Listening(string? line)
+    {
+        const string Marker = "Now listening on: ";
+        var at = line?.IndexOf(Marker, StringComparison.Ordinal) ?? -1;
+        if (at >= 0)
+        {
+            var address = line![(at + Marker.Length)..].Split(' ', '"')[0];
+            _listening.TrySetResult(new Uri(address.TrimEnd('/') + "/"));
+        }
+    }
+
     private async Task WaitReadyAsync(CancellationToken cancellationToken)
     {
-        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.StartNew();
+        while (!_listening.Task.IsCompleted && deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the server exited with code {_process.ExitCode}:\n{ErrorText()}");
+            }
+
+            await Task.WhenAny(_listening.Task, Task.Delay(100, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        if (!_listening.Task.IsCompleted)
+        {
+            throw new TimeoutException($"the server did not report its address within 60 s:\n{ErrorText()}");
+        }
+
+        BaseAddress = await _listening.Task;
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         while (deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
             if (_process.HasExited)
@@ -186,12 +216,5 @@ internal sealed class ServerProcess : IDisposable
         catch (IOException)
         {
         }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

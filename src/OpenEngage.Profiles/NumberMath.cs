@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -29,8 +30,19 @@ public static class NumberMath
     public static bool IsNumber(JsonNode? node) => node is JsonValue value && value.GetValueKind() == JsonValueKind.Number;
 
     /// <summary>Adds <paramref name="delta"/> to a stored number node.</summary>
-    public static JsonNode Add(JsonNode current, decimal delta)
+    /// <exception cref="OverflowException">The sum is beyond the range of a 64-bit floating-point number.</exception>
+    public static JsonNode Add(JsonNode current, decimal delta) =>
+        TryAdd(current, delta, out var sum)
+            ? sum
+            : throw new OverflowException($"{current.ToJsonString()} + {delta.ToString(CultureInfo.InvariantCulture)} is beyond the range of a number.");
+
+    /// <summary>
+    /// Adds <paramref name="delta"/> to a stored number node; false when the sum is beyond the
+    /// range of a 64-bit floating-point number (an infinity cannot be stored).
+    /// </summary>
+    public static bool TryAdd(JsonNode current, decimal delta, [NotNullWhen(true)] out JsonNode? sum)
     {
+        ArgumentNullException.ThrowIfNull(current);
         var value = current.AsValue();
         var exact = false;
         decimal number = 0;
@@ -51,7 +63,8 @@ public static class NumberMath
         {
             try
             {
-                return ToNode(number + delta);
+                sum = ToNode(number + delta);
+                return true;
             }
             catch (OverflowException)
             {
@@ -59,7 +72,14 @@ public static class NumberMath
             }
         }
 
-        var sum = double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture) + (double)delta;
-        return JsonValue.Create(sum);
+        var result = double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture) + (double)delta;
+        if (!double.IsFinite(result))
+        {
+            sum = null;
+            return false;
+        }
+
+        sum = JsonValue.Create(result);
+        return true;
     }
 }

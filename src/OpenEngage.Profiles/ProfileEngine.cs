@@ -75,7 +75,13 @@ public sealed class ProfileEngine(ProfileLimits limits)
             }
             else if (NumberMath.IsNumber(stored))
             {
-                profile[name] = NumberMath.Add(stored!, delta);
+                if (!NumberMath.TryAdd(stored!, delta, out var sum))
+                {
+                    return Rejected(new RecordError($"$add.{name}",
+                        $"$add would make \"{name}\" {stored!.ToJsonString()} + {delta.ToString(System.Globalization.CultureInfo.InvariantCulture)}, beyond the range of a number (about 1.8e308); nothing changed"), warnings);
+                }
+
+                profile[name] = sum;
             }
             else
             {

@@ -159,6 +159,9 @@ public sealed class RecordReader(ProfileLimits limits)
         private readonly ProfileLimits _limits = reader.Limits;
         private readonly List<RecordWarning> _warnings = [];
 
+        /// <summary>The first <c>"$ip"</c> inside <c>$set</c> or <c>$set_once</c>: the record's IP when it has no top-level one.</summary>
+        private (JsonElement Value, string Field)? _nestedIp;
+
         public string? DistinctId { get; private set; }
 
         public ProfileUpdate Read(JsonElement record, ProfileKind kind, DateTimeOffset receivedAt)
@@ -223,25 +226,7 @@ public sealed class RecordReader(ProfileLimits limits)
                     ?? throw Reject("$time", "$time must be seconds or milliseconds since the epoch, as a number or numeric string");
             }
 
-            string? ipAddress = null;
-            var ipDisabled = false;
-            if (ip is { } ipValue)
-            {
-                switch (ipValue.ValueKind)
-                {
-                    case JsonValueKind.String when ipValue.GetString()!.Trim() == "0":
-                    case JsonValueKind.Number when ipValue.TryGetInt64(out var zero) && zero == 0:
-                        ipDisabled = true;
-                        break;
-                    case JsonValueKind.String:
-                        ipAddress = ipValue.GetString()!.Trim();
-                        break;
-                    case JsonValueKind.Null:
-                        break;
-                    default:
-                        throw Reject("$ip", "$ip must be an IP address string, or \"0\" to turn geolocation off");
-                }
-            }
+            var (ipAddress, ipDisabled) = ip is { } ipValue ? ReadIp(ipValue, "$ip") : (null, false);
 
             var ignoreTimeFlag = ReadFlag(ignoreTime, "$ignore_time");
             var ignoreAliasFlag = ReadFlag(ignoreAlias, "$ignore_alias");
@@ -271,6 +256,14 @@ public sealed class RecordReader(ProfileLimits limits)
                 }
             }
 
+            // $set and $set_once are read first: an "$ip" inside them is the record's IP, not a property.
+            var setValues = operations.TryGetValue("$set", out var set) ? ReadValues(set, "$set") : null;
+            var setOnceValues = operations.TryGetValue("$set_once", out var setOnce) ? ReadValues(setOnce, "$set_once") : null;
+            if (ip is not { ValueKind: not JsonValueKind.Null } && _nestedIp is { } nested)
+            {
+                (ipAddress, ipDisabled) = ReadIp(nested.Value, nested.Field);
+            }
+
             var update = new ProfileUpdate
             {
                 Token = token.Value.GetString()!,
@@ -281,8 +274,8 @@ public sealed class RecordReader(ProfileLimits limits)
                 IpDisabled = ipDisabled,
                 IgnoreTime = ignoreTimeFlag,
                 IgnoreAlias = ignoreAliasFlag,
-                Set = operations.TryGetValue("$set", out var set) ? ReadValues(set, "$set") : null,
-                SetOnce = operations.TryGetValue("$set_once", out var setOnce) ? ReadValues(setOnce, "$set_once") : null,
+                Set = setValues,
+                SetOnce = setOnceValues,
                 Add = operations.TryGetValue("$add", out var add) ? ReadNumbers(add) : null,
                 Union = operations.TryGetValue("$union", out var union) ? ReadLists(union) : null,
                 Append = operations.TryGetValue("$append", out var append) ? ReadValues(append, "$append") : null,
@@ -316,6 +309,19 @@ public sealed class RecordReader(ProfileLimits limits)
 
             return id;
         }
+
+        /// <summary>
+        /// Reads an <c>$ip</c>: an address string, <c>"0"</c>/<c>0</c> to turn geolocation off, or null
+        /// (as if absent); anything else makes the record invalid.
+        /// </summary>
+        private static (string? Address, bool Disabled) ReadIp(JsonElement value, string field) => value.ValueKind switch
+        {
+            JsonValueKind.String when value.GetString()!.Trim() == "0" => (null, true),
+            JsonValueKind.Number when value.TryGetInt64(out var zero) && zero == 0 => (null, true),
+            JsonValueKind.String => (value.GetString()!.Trim(), false),
+            JsonValueKind.Null => (null, false),
+            _ => throw Reject(field, $"{field} must be an IP address string, or \"0\" to turn geolocation off"),
+        };
 
         private static bool ReadFlag(JsonElement? value, string field)
         {
@@ -369,6 +375,14 @@ public sealed class RecordReader(ProfileLimits limits)
             var result = new List<KeyValuePair<string, JsonNode?>>();
             foreach (var property in RequireObject(value, operation, "an object of property names and values"))
             {
+                if (property.Name == "$ip" && operation is ("$set" or "$set_once"))
+                {
+                    // Several SDKs send the record's IP this way (Go's SetIp, "$ip": 0 in the Java and Go
+                    // docs): it is used for geolocation and never stored.
+                    _nestedIp ??= (property.Value, $"{operation}.$ip");
+                    continue;
+                }
+
                 var name = PropertyName(property.Name, operation);
                 var field = $"{operation}.{name}";
                 result.Add(new(name, ReadValue(property.Value, field, depth: 0)));
@@ -486,6 +500,13 @@ public sealed class RecordReader(ProfileLimits limits)
                     return array;
                 case JsonValueKind.Null:
                     return null;
+                case JsonValueKind.Number:
+                    if (StorableNumber.Problem(value.GetRawText()) is { } problem)
+                    {
+                        throw Reject(field, problem);
+                    }
+
+                    return JsonValue.Create(value.Clone());
                 default:
                     return JsonValue.Create(value.Clone());
             }

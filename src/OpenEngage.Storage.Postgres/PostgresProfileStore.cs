@@ -39,8 +39,10 @@ namespace OpenEngage.Storage.Postgres;
 /// </list>
 /// <para>
 /// A serialization failure (40001) or a deadlock (40P01), which the design does not produce but a
-/// server may still report, retries the whole transaction from the start with backoff. Any other
-/// failure fails every caller of the group and nothing of the group is stored.
+/// server may still report, retries the whole transaction from the start with backoff. On any other
+/// failure nothing of the group is stored; when the server refused the group's data (a data
+/// exception, a constraint, a program limit) the group is isolated and only the refused updates are
+/// rejected (see <see cref="GroupCommitQueue"/>), otherwise every caller of the group fails.
 /// </para>
 /// </remarks>
 public sealed partial class PostgresProfileStore : IProfileStore
@@ -124,7 +126,7 @@ public sealed partial class PostgresProfileStore : IProfileStore
         }
 
         LogOpened(Database, Host, Port);
-        _commits.Start(CommitGroupAsync);
+        _commits.Start(CommitGroupAsync, IsCausedByUpdates);
     }
 
     public async Task<IReadOnlyList<ApplyResult>> ApplyAsync(IReadOnlyList<ProfileUpdate> updates, CancellationToken cancellationToken = default)
@@ -277,7 +279,7 @@ public sealed partial class PostgresProfileStore : IProfileStore
             }
             catch (Exception exception)
             {
-                LogGroupFailed(exception, group.Count, updateCount, Database, Host);
+                LogCommitFailure(exception, group.Count, updateCount);
 
                 // The transaction rolled back (or the outcome is unknown); start again on a fresh connection.
                 await CloseWriterAsync().ConfigureAwait(false);

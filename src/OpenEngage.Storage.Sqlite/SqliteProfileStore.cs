@@ -20,8 +20,10 @@ namespace OpenEngage.Storage.Sqlite;
 /// group in ONE transaction, commits, and only then completes the waiting callers. The first stage
 /// prepares the next group while the second commits the previous one. Several updates to one
 /// profile in a group see each other and the profile is written once. When a transaction fails,
-/// every caller of that group gets the exception and nothing of the group is stored; a group that
-/// was prepared on top of it is prepared again from committed state.
+/// nothing of the group is stored and every caller of that group gets the exception, unless SQLite
+/// refused the group's data (a constraint, a value too big): then the group is isolated and only the
+/// refused updates are rejected (see <see cref="GroupCommitQueue"/>). A group that was prepared on
+/// top of a failed one is prepared again from committed state.
 /// The first stage keeps the committed state of recently written profiles in a bounded
 /// <see cref="ProfileCache"/> (<see cref="SqliteStoreOptions.ProfileCacheSize"/>), so a hot profile
 /// is not read back and parsed in every commit, and the state of the group being committed apart
@@ -53,6 +55,7 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
     private SqliteCommand? _upsert;
     private SqliteCommand? _delete;
     private SqliteCommand? _dataVersion;
+    private SqliteCommand? _touch;
     private long _lastDataVersion;
     private long _splitScans;
     private int _initialized;
@@ -352,8 +355,14 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         _upsert?.Dispose();
         _delete?.Dispose();
         _dataVersion?.Dispose();
+        _touch?.Dispose();
+        if (_writer is not null)
+        {
+            SkipCheckpointOnCloseIfUnwritable(_writer);
+        }
+
         _writer?.Dispose();
-        _upsert = _delete = _dataVersion = null;
+        _upsert = _delete = _dataVersion = _touch = null;
         _writer = null;
     }
 
@@ -469,6 +478,10 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
     bool IPipelinedGroupCommit<PreparedWrites>.Commit(PreparedWrites prepared)
     {
         OnCommitStarting?.Invoke();
+
+        // Before SQLite touches the files: its WAL index is memory-mapped, and writing to it once
+        // the files cannot be written kills the process (see SqliteProfileStore.Writability.cs).
+        EnsureDataFilesWritable();
         try
         {
             if (_writer is null)
@@ -508,11 +521,12 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
             }
 
             transaction.Commit();
+            RecordCommittedFrames();
             return true;
         }
         catch (Exception exception)
         {
-            LogGroupFailed(exception, prepared.RequestCount, prepared.UpdateCount, DatabasePath);
+            LogCommitFailure(exception, prepared.RequestCount, prepared.UpdateCount);
 
             // The transaction rolled back (or never began); start again from a fresh connection.
             CloseWriter();

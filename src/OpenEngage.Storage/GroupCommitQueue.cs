@@ -6,7 +6,7 @@ namespace OpenEngage.Storage;
 /// <summary>
 /// Commits one group of profile updates and returns their results: one array per batch of the
 /// group, in batch order, each holding one result per update. Throwing fails every batch of the
-/// group with that exception.
+/// group with that exception, unless the failure is the updates' own (then the group is isolated).
 /// </summary>
 /// <param name="batches">The batches of the group, in queue order.</param>
 /// <param name="updateCount">The number of updates across all batches.</param>
@@ -16,14 +16,23 @@ public delegate Task<ApplyResult[][]> CommitGroupAsync(IReadOnlyList<IReadOnlyLi
 /// The group commit shared by the profile stores: callers queue <see cref="IProfileStore.ApplyAsync"/>
 /// batches, and one writer loop takes everything queued (up to a maximum number of updates), hands
 /// that group to the backend to commit in one transaction, and only then completes every caller of
-/// the group with its results, or fails every one of them with the backend's exception.
+/// the group with its results, or fails every one of them with the backend's exception (unless the
+/// database refused the group's data: see the isolation below).
 /// </summary>
 /// <remarks>
 /// Cancellation withdraws a batch only while it is still queued; once the writer has taken it, the
 /// caller waits for the commit so the outcome is never in doubt. Completing the queue stops it
 /// accepting batches; the writer finishes everything already queued, then exits.
+/// <para>
+/// One update must never fail another request's updates. When the database refuses a group's data
+/// (the backend says the failure is caused by the updates, and nothing was stored), the group is
+/// isolated: its updates are committed again in queue order in halves, halves of halves, down to
+/// single updates; every part that commits completes its updates, and a single update the database
+/// still refuses is rejected with a per-record error. Any other failure (a full disk, a lost
+/// connection) fails the requests it affects, as before.
+/// </para>
 /// </remarks>
-public sealed class GroupCommitQueue
+public sealed partial class GroupCommitQueue
 {
     private const int QueueCapacity = 1024;
 
@@ -125,10 +134,16 @@ public sealed class GroupCommitQueue
     }
 
     /// <summary>Starts the writer loop as an asynchronous task that awaits <paramref name="commit"/> for each group.</summary>
-    public void Start(CommitGroupAsync commit)
+    /// <param name="commit">Commits one group.</param>
+    /// <param name="isCausedByUpdates">
+    /// Whether an exception of <paramref name="commit"/> was caused by the group's updates (the
+    /// database refused their data, and nothing was stored) rather than by the store: such a group
+    /// is isolated (see <see cref="GroupCommitQueue"/>). Null: every failure fails the whole group.
+    /// </param>
+    public void Start(CommitGroupAsync commit, Func<Exception, bool>? isCausedByUpdates = null)
     {
         ArgumentNullException.ThrowIfNull(commit);
-        Start(() => Task.Run(() => WriterLoopAsync(commit), CancellationToken.None));
+        Start(() => Task.Run(() => WriterLoopAsync(commit, isCausedByUpdates), CancellationToken.None));
     }
 
     /// <summary>
@@ -178,7 +193,7 @@ public sealed class GroupCommitQueue
         _writerLoop = run();
     }
 
-    private async Task WriterLoopAsync(CommitGroupAsync commit)
+    private async Task WriterLoopAsync(CommitGroupAsync commit, Func<Exception, bool>? isCausedByUpdates)
     {
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
@@ -194,6 +209,11 @@ public sealed class GroupCommitQueue
             try
             {
                 results = await commit(_batches, updates).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (isCausedByUpdates?.Invoke(exception) == true)
+            {
+                await IsolateAsync(commit, isCausedByUpdates, _group, exception).ConfigureAwait(false);
+                continue;
             }
             catch (Exception exception)
             {
@@ -238,13 +258,13 @@ public sealed class GroupCommitQueue
                 continue;
             }
 
-            var prepared = TryPrepare(backend, group, batches, updates);
+            var prepared = TryPrepare(backend, batches, updates, out var failure);
             if (inFlight is not null)
             {
                 if (!FinishInFlight(backend, stage, inFlight) && prepared is not null)
                 {
                     // Prepared on top of a state that was not stored: prepare it again from committed state.
-                    prepared = TryPrepare(backend, group, batches, updates);
+                    prepared = TryPrepare(backend, batches, updates, out failure);
                 }
 
                 inFlight = null;
@@ -254,6 +274,18 @@ public sealed class GroupCommitQueue
             {
                 inFlight = new InFlight<TPrepared>(group, batches, updates, prepared);
                 stage.Start(inFlight);
+            }
+            else if (backend.IsCausedByUpdates(failure!))
+            {
+                // Nothing is in flight now: find the updates at fault by committing smaller groups.
+                Isolate(backend, group, failure!);
+            }
+            else
+            {
+                foreach (var request in group)
+                {
+                    request.Completion.TrySetException(failure!);
+                }
             }
         }
     }
@@ -301,12 +333,29 @@ public sealed class GroupCommitQueue
                     // The commit stage has failed the callers already.
                     backend.Discard();
                     return false;
+                case CommitOutcome.Refused:
+                    // The database refused the group's data: nobody is completed yet; find the updates at fault.
+                    backend.Discard();
+                    Isolate(backend, inFlight.Group, inFlight.Refusal!);
+                    return false;
                 default:
                     // Stale: nothing was written and nobody completed; prepare again on what is stored now.
                     backend.Discard();
                     kept = false;
-                    if (TryPrepare(backend, inFlight.Group, inFlight.Batches, inFlight.Updates) is not { } again)
+                    if (TryPrepare(backend, inFlight.Batches, inFlight.Updates, out var failure) is not { } again)
                     {
+                        if (backend.IsCausedByUpdates(failure!))
+                        {
+                            Isolate(backend, inFlight.Group, failure!);
+                        }
+                        else
+                        {
+                            foreach (var request in inFlight.Group)
+                            {
+                                request.Completion.TrySetException(failure!);
+                            }
+                        }
+
                         return false;
                     }
 
@@ -317,21 +366,18 @@ public sealed class GroupCommitQueue
         }
     }
 
-    /// <summary>Prepares a group; when preparing throws, fails every caller of the group and returns null.</summary>
-    private static TPrepared? TryPrepare<TPrepared>(IPipelinedGroupCommit<TPrepared> backend, List<WriteRequest> group, List<IReadOnlyList<ProfileUpdate>> batches, int updates)
+    /// <summary>Prepares a group; when preparing throws, returns null and the exception.</summary>
+    private static TPrepared? TryPrepare<TPrepared>(IPipelinedGroupCommit<TPrepared> backend, List<IReadOnlyList<ProfileUpdate>> batches, int updates, out Exception? failure)
         where TPrepared : PreparedGroup
     {
         try
         {
+            failure = null;
             return backend.Prepare(batches, updates);
         }
         catch (Exception exception)
         {
-            foreach (var request in group)
-            {
-                request.Completion.TrySetException(exception);
-            }
-
+            failure = exception;
             return null;
         }
     }
@@ -410,6 +456,9 @@ public sealed class GroupCommitQueue
         Committed,
         Failed,
         Stale,
+
+        /// <summary>The database refused the group's data (<see cref="IPipelinedGroupCommit{TPrepared}.IsCausedByUpdates"/>); nothing was stored and nobody completed.</summary>
+        Refused,
     }
 
     /// <summary>A prepared group handed to the commit stage, with the callers it completes.</summary>
@@ -423,6 +472,9 @@ public sealed class GroupCommitQueue
         public int Updates { get; } = updates;
 
         public TPrepared Prepared { get; set; } = prepared;
+
+        /// <summary>Why the database refused the group, when the outcome is <see cref="CommitOutcome.Refused"/>.</summary>
+        public Exception? Refusal { get; set; }
     }
 
     /// <summary>
@@ -508,6 +560,11 @@ public sealed class GroupCommitQueue
                     {
                         _outcome = CommitOutcome.Stale;
                     }
+                }
+                catch (Exception exception) when (_backend.IsCausedByUpdates(exception))
+                {
+                    inFlight.Refusal = exception;
+                    _outcome = CommitOutcome.Refused;
                 }
                 catch (Exception exception)
                 {

@@ -20,15 +20,16 @@ public interface IPipelinedGroupCommit<TPrepared>
 {
     /// <summary>
     /// First stage: computes the group's results and writes on top of the committed state and of
-    /// the group being committed, if any. Throwing fails every batch of the group and must leave
-    /// the backend's state as it was.
+    /// the group being committed, if any. Throwing fails every batch of the group (or isolates it,
+    /// see <see cref="IsCausedByUpdates"/>) and must leave the backend's state as it was.
     /// </summary>
     TPrepared Prepare(IReadOnlyList<IReadOnlyList<ProfileUpdate>> batches, int updateCount);
 
     /// <summary>
     /// Second stage: writes and commits a prepared group in one transaction. Returns false, having
     /// written nothing, when the state it was prepared on is stale (another writer committed
-    /// since); the group is then prepared again. Throwing fails every batch of the group.
+    /// since); the group is then prepared again. Throwing fails every batch of the group (or isolates
+    /// it, see <see cref="IsCausedByUpdates"/>).
     /// </summary>
     bool Commit(TPrepared prepared);
 
@@ -40,4 +41,12 @@ public interface IPipelinedGroupCommit<TPrepared>
     /// so the next group is prepared from what is stored.
     /// </summary>
     void Discard();
+
+    /// <summary>
+    /// Whether an exception of <see cref="Prepare"/> or <see cref="Commit"/> was caused by the
+    /// group's updates (the database refused their data, e.g. a constraint) and left nothing
+    /// stored, rather than by the store itself (I/O, a full disk, a lost connection). Such a group
+    /// is committed again in smaller parts to find the updates at fault; called on either stage.
+    /// </summary>
+    bool IsCausedByUpdates(Exception exception);
 }

@@ -29,7 +29,10 @@ public sealed class PostgresCluster
         Port = port;
     }
 
-    public int Port { get; }
+    /// <summary>How often start-up picks another port when the one found free was taken before PostgreSQL bound it.</summary>
+    private const int PortAttempts = 5;
+
+    public int Port { get; private set; }
 
     public string DataDirectory => Path.Combine(_root, "data");
 
@@ -70,16 +73,32 @@ public sealed class PostgresCluster
             Run("chown", ["postgres:postgres", root], asPostgres: false);
         }
 
-        var port = FreePort();
-        var cluster = new PostgresCluster(bin, root, asPostgres, port);
+        var cluster = new PostgresCluster(bin, root, asPostgres, 0);
         try
         {
             cluster.Run("initdb", ["-D", cluster.DataDirectory, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"]);
-            cluster.Run("pg_ctl", [
-                "-D", cluster.DataDirectory, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60",
-                "-o", $"-k {root} -c listen_addresses=127.0.0.1 -p {port} -c fsync=on -c synchronous_commit=on -c max_connections=300",
-                "start",
-            ]);
+
+            // PostgreSQL cannot bind port 0 and report the port it got, so a free port is picked
+            // first; when another process takes it before PostgreSQL binds it, start-up fails with
+            // "Address already in use" and is tried again on another port.
+            var log = Path.Combine(root, "server.log");
+            for (var attempt = 1; ; attempt++)
+            {
+                cluster.Port = FreePort();
+                var logged = File.Exists(log) ? new FileInfo(log).Length : 0;
+                try
+                {
+                    cluster.Run("pg_ctl", [
+                        "-D", cluster.DataDirectory, "-l", log, "-w", "-t", "60",
+                        "-o", $"-k {root} -c listen_addresses=127.0.0.1 -p {cluster.Port} -c fsync=on -c synchronous_commit=on -c max_connections=300",
+                        "start",
+                    ]);
+                    break;
+                }
+                catch (InvalidOperationException) when (attempt < PortAttempts && PortWasTaken(log, logged))
+                {
+                }
+            }
         }
         catch
         {
@@ -185,6 +204,19 @@ public sealed class PostgresCluster
             : null;
         return found ?? throw new InvalidOperationException(
             "PostgreSQL is not installed (no initdb on PATH or under /usr/lib/postgresql/*/bin); run scripts/deps/10-postgresql.sh.");
+    }
+
+    /// <summary>Whether the server log written since <paramref name="offset"/> says the port was in use.</summary>
+    private static bool PortWasTaken(string log, long offset)
+    {
+        if (!File.Exists(log))
+        {
+            return false;
+        }
+
+        using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        stream.Seek(offset, SeekOrigin.Begin);
+        return new StreamReader(stream).ReadToEnd().Contains("Address already in use", StringComparison.Ordinal);
     }
 
     private static int FreePort()

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using OpenEngage.Profiles;
@@ -18,6 +19,39 @@ public sealed class PostgresProfileStoreTests : ProfileStoreContract
 
     protected override Task<IProfileStore> ReopenStoreAsync(ProfileEngine engine) =>
         OpenAsync(_current ?? throw new InvalidOperationException("No store was created yet."), engine);
+
+    protected override Task RefuseIdInDatabaseAsync(string id) =>
+        ExecuteInDatabaseAsync($"ALTER TABLE profiles ADD CONSTRAINT refuse_{id} CHECK (id <> '{id}');");
+
+    protected override async Task ExecuteInDatabaseAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_current + ";Pooling=false");
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Theory]
+    [InlineData("1e200000")]
+    [InlineData("1e-20000")]
+    public async Task ANumberNumericCannotHoldIsRejectedAloneWhenItGetsPastValidation(string number)
+    {
+        var store = await CreateStoreAsync();
+
+        // Validation refuses these numbers; built directly, they meet PostgreSQL's own refusal ("value overflows numeric format").
+        var poison = Update("poison") with { Set = Props(("x", JsonNode.Parse(number))) };
+        var results = await Task.WhenAll(
+            store.ApplyAsync([Set("a", ("v", 1)), poison]),
+            store.ApplyAsync([Set("b", ("v", 1))]));
+
+        Assert.True(results[0][0].IsApplied);
+        Assert.Equal(ApplyStatus.Rejected, results[0][1].Status);
+        Assert.Contains("numeric", results[0][1].Error!.Message, StringComparison.Ordinal);
+        Assert.True(results[1][0].IsApplied);
+        Assert.NotNull(await store.GetAsync(User("a")));
+        Assert.NotNull(await store.GetAsync(User("b")));
+        Assert.Null(await store.GetAsync(User("poison")));
+    }
 
     private static async Task<IProfileStore> OpenAsync(string connectionString, ProfileEngine engine)
     {

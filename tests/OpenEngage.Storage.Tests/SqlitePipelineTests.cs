@@ -47,11 +47,14 @@ public sealed class SqlitePipelineTests : SqliteStoreTestBase
     {
         var store = await OpenAsync(cacheSize: 100);
         await store.ApplyAsync([AddTo("n", 1)]);
+        // A commit that fails for a reason SQLite does not lay at the data's door (a plain error,
+        // "integer overflow", raised by a trigger on one id): every caller of the group fails.
+        // A refusal of the data (RAISE, a CHECK) is isolated instead; see ProfileStoreContract.Isolation.
         using (var side = OpenSide(store))
         {
             Execute(side, """
-                CREATE TRIGGER refuse_poison BEFORE INSERT ON profiles WHEN NEW.id = 'poison'
-                BEGIN SELECT RAISE(ABORT, 'poison refused'); END;
+                CREATE TRIGGER fail_poison BEFORE INSERT ON profiles WHEN NEW.id = 'poison'
+                BEGIN SELECT abs(length(NEW.id) - 6 - 9223372036854775807 - 1); END;
                 """);
         }
 
@@ -74,6 +77,39 @@ public sealed class SqlitePipelineTests : SqliteStoreTestBase
         Assert.Equal(2, N((await store.GetAsync(User("n")))!.Properties["n"]!));
         Assert.Equal(1, N((await store.GetAsync(User("fresh")))!.Properties["n"]!));
         Assert.Null(await store.GetAsync(User("poison")));
+    }
+
+    [Fact]
+    public async Task AGroupPreparedOnTopOfARefusedGroupIsPreparedAgainOnWhatIsolatingItStored()
+    {
+        var store = await OpenAsync(cacheSize: 100);
+        await store.ApplyAsync([AddTo("a", 1)]);
+        using (var side = OpenSide(store))
+        {
+            Execute(side, """
+                CREATE TRIGGER refuse_big BEFORE UPDATE ON profiles WHEN json_extract(NEW.properties, '$.n') > 100
+                BEGIN SELECT RAISE(ABORT, 'n over 100 refused'); END;
+                """);
+        }
+
+        var hold = new CommitHold(store);
+        var refused = store.ApplyAsync([AddTo("b", 1), AddTo("a", 1000)]);
+        await hold.Taken;
+        var followerTaken = NextGroupTaken(store);
+        var follower = store.ApplyAsync([AddTo("a", 1)]);
+        await followerTaken;
+        hold.Release();
+
+        var results = await refused;
+        Assert.Equal(ApplyStatus.Upserted, results[0].Status);
+        Assert.Equal(ApplyStatus.Rejected, results[1].Status);
+        Assert.Contains("n over 100 refused", results[1].Error!.Message, StringComparison.Ordinal);
+
+        // Prepared first on a = 1001, which was refused (and on which it would be refused too);
+        // acknowledged only on what is stored: a = 1.
+        Assert.Equal(2, N(Assert.Single(await follower).Profile!["n"]!));
+        Assert.Equal(2, N((await store.GetAsync(User("a")))!.Properties["n"]!));
+        Assert.Equal(1, N((await store.GetAsync(User("b")))!.Properties["n"]!));
     }
 
     [Fact]

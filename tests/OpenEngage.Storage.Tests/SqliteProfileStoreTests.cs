@@ -21,6 +21,25 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
     protected override Task<IProfileStore> ReopenStoreAsync(ProfileEngine engine) =>
         OpenAsync(_current ?? throw new InvalidOperationException("No store was created yet."), engine);
 
+    protected override Task RefuseIdInDatabaseAsync(string id) => ExecuteInDatabaseAsync($"""
+        CREATE TRIGGER refuse_insert BEFORE INSERT ON profiles WHEN NEW.id = '{id}' BEGIN SELECT RAISE(ABORT, 'profile {id} refused by a test trigger'); END;
+        CREATE TRIGGER refuse_update BEFORE UPDATE ON profiles WHEN NEW.id = '{id}' BEGIN SELECT RAISE(ABORT, 'profile {id} refused by a test trigger'); END;
+        """);
+
+    protected override Task ExecuteInDatabaseAsync(string sql)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(_current!, SqliteProfileStore.DatabaseFileName),
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
     private static async Task<IProfileStore> OpenAsync(string path, ProfileEngine engine)
     {
         var store = new SqliteProfileStore(new SqliteStoreOptions { Path = path }, engine, NullLogger<SqliteProfileStore>.Instance);
@@ -249,11 +268,14 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
     public async Task AFailedTransactionFailsEveryCallerInItAndStoresNothing()
     {
         var store = await NewSqliteStoreAsync();
+        // A commit that fails for a reason SQLite does not lay at the data's door (a plain error,
+        // "integer overflow", raised by a trigger on one id): every caller of the group fails.
+        // A refusal of the data (RAISE, a CHECK) is isolated instead; see ProfileStoreContract.Isolation.
         using (var side = OpenSide(store))
         {
             Scalar(side, """
-                CREATE TRIGGER refuse_poison BEFORE INSERT ON profiles WHEN NEW.id = 'poison'
-                BEGIN SELECT RAISE(ABORT, 'poison refused'); END;
+                CREATE TRIGGER fail_poison BEFORE INSERT ON profiles WHEN NEW.id = 'poison'
+                BEGIN SELECT abs(length(NEW.id) - 6 - 9223372036854775807 - 1); END;
                 """);
         }
 
@@ -284,6 +306,43 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
         // The store recovers for the next commit.
         Assert.Equal(ApplyStatus.Upserted, Assert.Single(await store.ApplyAsync([Set("after", ("x", 1))])).Status);
         Assert.NotNull(await store.GetAsync(User("after")));
+    }
+
+    [Fact]
+    public async Task AnUpdateRefusedInAGroupOfSeveralCallersFailsOnlyItself()
+    {
+        var store = await NewSqliteStoreAsync();
+        using (var side = OpenSide(store))
+        {
+            Scalar(side, """
+                CREATE TRIGGER refuse_poison BEFORE INSERT ON profiles WHEN NEW.id = 'poison'
+                BEGIN SELECT RAISE(ABORT, 'poison refused'); END;
+                """);
+        }
+
+        // Hold the writer on a first group so the next three are taken as one group.
+        using (var hold = new WriterHold(store))
+        {
+            var first = store.ApplyAsync([Set("first", ("x", 1))]);
+            await hold.Taken;
+            var innocent1 = store.ApplyAsync([Set("innocent-1", ("x", 1)), AddTo("counter", ("n", 1))]);
+            var poisoned = store.ApplyAsync([AddTo("counter", ("n", 10)), Set("poison", ("x", 1)), AddTo("counter", ("n", 100))]);
+            var innocent2 = store.ApplyAsync([Set("innocent-2", ("x", 1)), AddTo("counter", ("n", 1000))]);
+            hold.Release();
+
+            await first;
+            Assert.All(await innocent1, result => Assert.Equal(ApplyStatus.Upserted, result.Status));
+            Assert.All(await innocent2, result => Assert.Equal(ApplyStatus.Upserted, result.Status));
+            var results = await poisoned;
+            Assert.Equal([ApplyStatus.Upserted, ApplyStatus.Rejected, ApplyStatus.Upserted], results.Select(r => r.Status));
+            Assert.Contains("poison refused", results[1].Error!.Message, StringComparison.Ordinal);
+            Assert.Equal(111L, (long)results[2].Profile!["n"]!);
+        }
+
+        Assert.NotNull(await store.GetAsync(User("innocent-1")));
+        Assert.NotNull(await store.GetAsync(User("innocent-2")));
+        Assert.Null(await store.GetAsync(User("poison")));
+        Assert.Equal(1111, (int)(await store.GetAsync(User("counter")))!.Properties["n"]!);
     }
 
     [Fact]

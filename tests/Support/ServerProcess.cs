@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace OpenEngage.Tests.Support;
 
@@ -11,7 +11,7 @@ namespace OpenEngage.Tests.Support;
 /// The server run as a separate operating-system process, as a user runs it, so it can be killed.
 /// Shared by the test projects that need a real process (linked into each).
 /// </summary>
-public sealed class ServerProcess : IDisposable
+public sealed partial class ServerProcess : IDisposable
 {
     public const string Token = "process-token";
     public const string Secret = "process-secret";
@@ -22,18 +22,27 @@ public sealed class ServerProcess : IDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ServerProcess(Process process, Uri address)
+    private ServerProcess(Process process)
     {
         _process = process;
-        Address = address;
-        process.OutputDataReceived += (_, e) => { lock (_output) { _output.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (_output) { _output.AppendLine(e.Data); } };
+        process.OutputDataReceived += (_, e) => Received(e.Data);
+        process.ErrorDataReceived += (_, e) => Received(e.Data);
+        process.Exited += (_, _) => _listening.TrySetException(new InvalidOperationException("The server exited during start-up:\n" + Output));
+        process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
 
-    public Uri Address { get; }
+    /// <summary>The address the server bound, read from its start-up log.</summary>
+    public Uri Address { get; private set; } = null!;
+
+    /// <summary>True once the process has ended (killed, crashed or stopped).</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The exit code once the process has ended.</summary>
+    public int ExitCode => _process.ExitCode;
 
     public string Output
     {
@@ -47,12 +56,16 @@ public sealed class ServerProcess : IDisposable
     }
 
     /// <summary>
-    /// Starts <c>OpenEngage.Server</c> on a free loopback port with <see cref="Project"/>, the data directory
-    /// (also the working directory) and the given <c>Key=Value</c> settings, and waits until it answers.
+    /// Starts <c>OpenEngage.Server</c> on loopback port 0 with <see cref="Project"/>, the data directory
+    /// (also the working directory) and the given <c>Key=Value</c> settings, reads the address the
+    /// operating system gave it from its "Now listening on" log line, and waits until it answers.
     /// </summary>
+    /// <remarks>
+    /// Binding port 0 leaves the choice to the kernel when the socket is bound; a port found free
+    /// beforehand may be taken by someone else before the server binds it.
+    /// </remarks>
     public static async Task<ServerProcess> StartAsync(string dataDirectory, params string[] settings)
     {
-        var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -61,16 +74,34 @@ public sealed class ServerProcess : IDisposable
             WorkingDirectory = dataDirectory,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OpenEngage.Server.dll"));
-        start.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
         start.ArgumentList.Add($"--Storage:Path={dataDirectory}");
+
+        // The line that reports the bound address.
+        start.ArgumentList.Add("--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information");
         foreach (var setting in Project.Concat(settings))
         {
             start.ArgumentList.Add("--" + setting);
         }
 
-        var server = new ServerProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
-        using var client = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(2) };
+        var server = new ServerProcess(Process.Start(start)!);
         var deadline = DateTime.UtcNow.AddSeconds(60);
+        try
+        {
+            server.Address = await server._listening.Task.WaitAsync(deadline - DateTime.UtcNow);
+        }
+        catch (TimeoutException)
+        {
+            server.Dispose();
+            throw new TimeoutException("The server did not report its address within 60 s:\n" + server.Output);
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+
+        using var client = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(2) };
         while (DateTime.UtcNow < deadline)
         {
             if (server._process.HasExited)
@@ -133,10 +164,26 @@ public sealed class ServerProcess : IDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
+    private void Received(string? line)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+
+        // "Now listening on: http://127.0.0.1:40123", in the simple console format or inside a JSON log line.
+        var match = ListeningLine().Match(line);
+        if (match.Success)
+        {
+            _listening.TrySetResult(new Uri(match.Groups[1].Value));
+        }
     }
+
+    [GeneratedRegex(@"Now listening on: (http://[^\s""]+)")]
+    private static partial Regex ListeningLine();
 }
