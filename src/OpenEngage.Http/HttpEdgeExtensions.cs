@@ -10,8 +10,8 @@ public static class HttpEdgeExtensions
 {
     /// <summary>
     /// Options validated at start, the body buffer budget, the query sessions, and the CORS policy
-    /// of the ingestion endpoints. Credentialed CORS is theirs alone: no default policy, so the
-    /// query API gives other origins nothing.
+    /// of the ingestion endpoints. Credentialed CORS is theirs alone (see <see cref="UseHttpEdge"/>):
+    /// there is no default policy, so the query API gives other origins nothing.
     /// </summary>
     public static IServiceCollection AddHttpEdge(this IServiceCollection services)
     {
@@ -30,10 +30,40 @@ public static class HttpEdgeExtensions
         return services;
     }
 
-    /// <summary><c>X-Content-Type-Options: nosniff</c> on every answer. Call first.</summary>
-    public static IApplicationBuilder UseHttpEdge(this IApplicationBuilder app) => app.Use((context, next) =>
+    /// <summary>
+    /// The paths browsers send updates to: ours, and those of Mixpanel's browser SDK that this server
+    /// does not implement (<c>/track</c>, <c>/decide</c>), so their 404 is not turned into a CORS error
+    /// in the page's console.
+    /// </summary>
+    private static readonly string[] BrowserPaths = ["/engage", "/groups", "/track", "/decide"];
+
+    /// <summary>
+    /// <c>X-Content-Type-Options: nosniff</c> on every answer, and the credentialed CORS policy on the
+    /// browser paths (including their preflights) and nowhere else. Call first.
+    /// </summary>
+    public static IApplicationBuilder UseHttpEdge(this IApplicationBuilder app)
     {
-        context.Response.Headers.XContentTypeOptions = "nosniff";
-        return next(context);
-    });
+        app.Use((context, next) =>
+        {
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            return next(context);
+        });
+        return app.UseWhen(context => IsBrowserPath(context.Request.Path), browser => browser.UseCors(IngestionEndpoints.CorsPolicy));
+    }
+
+    /// <summary>A browser path, with or without a trailing slash or a percent-encoded fragment (<c>/engage%23x</c>).</summary>
+    private static bool IsBrowserPath(PathString path)
+    {
+        var value = path.Value ?? "";
+        foreach (var prefix in BrowserPaths)
+        {
+            if (value.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
+                && (value.Length == prefix.Length || value[prefix.Length] is '/' or '#'))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -11,8 +11,8 @@ using OpenEngage.Profiles;
 namespace OpenEngage.Http;
 
 /// <summary>
-/// Maps <c>/engage</c> and <c>/groups</c>, GET and POST, with credentialed CORS
-/// (<see cref="CorsPolicy"/>): browsers send updates from any origin (contract §1).
+/// Maps <c>/engage</c> and <c>/groups</c>, GET and POST. Browsers send updates from any origin
+/// (contract §1): <see cref="HttpEdgeExtensions.UseHttpEdge"/> answers them with <see cref="CorsPolicy"/>.
 /// </summary>
 public static partial class IngestionEndpoints
 {
@@ -25,7 +25,7 @@ public static partial class IngestionEndpoints
         {
             RequestDelegate handler = context => HandleAsync(context, kind);
             // Routing matches "/engage/" too.
-            endpoints.MapMethods(path, ["GET", "POST"], handler).RequireCors(CorsPolicy);
+            endpoints.MapMethods(path, ["GET", "POST"], handler);
         }
 
         return endpoints;
