@@ -131,4 +131,17 @@ public sealed class BodyMemoryTests
             await Task.Delay(200);
         }
     }
+
+    [Theory]
+    [InlineData("Ingestion:MaxBufferedBodyBytes=0", "MaxBufferedBodyBytes")]
+    [InlineData("Ingestion:MinBodyBytesPerSecond=-1", "MinBodyBytesPerSecond")]
+    [InlineData("Query:MaxSessionBytes=0", "MaxSessionBytes")]
+    public async Task A_bad_limit_stops_the_server_at_start(string setting, string name)
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+        {
+            await using var server = await RunningServer.StartAsync(setting);
+        });
+        Assert.Contains(name, error.Message, StringComparison.Ordinal);
+    }
 }
