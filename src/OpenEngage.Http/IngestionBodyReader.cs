@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace OpenEngage.Http;
 
@@ -32,8 +33,9 @@ internal static class IngestionBodyReader
         }
 
         var wire = new BudgetedBuffer(budget, wait, identity ? limits.MaxBodyBytes : (long)limits.MaxBodyBytes + WireSlack, tooLarge, request.ContentLength);
-        if (request.ContentLength == 0)
+        if (request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
         {
+            // No body (a GET with ?data=): no buffer, no timer.
             return wire;
         }
 
