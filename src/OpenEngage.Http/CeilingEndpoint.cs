@@ -28,11 +28,11 @@ public static class CeilingEndpoint
         var parameters = new IngestionParameters();
         try
         {
-            using var batch = await IngestionRequestReader.ReadAsync(context.Request, parameters, limits, context.RequestAborted);
+            using var batch = await IngestionRequestReader.ReadAsync(context.Request, parameters, limits, context.RequestServices.GetRequiredService<BodyBufferBudget>());
         }
         catch (WireError error)
         {
-            await IngestionResponse.WriteErrorAsync(context.Response, parameters, error.StatusCode, error.Message);
+            await IngestionEndpoints.WriteRefusalAsync(context, parameters, error);
             return;
         }
 

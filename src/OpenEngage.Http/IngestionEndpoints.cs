@@ -11,9 +11,15 @@ using OpenEngage.Profiles;
 
 namespace OpenEngage.Http;
 
-/// <summary>Maps <c>/engage</c> and <c>/groups</c>, GET and POST.</summary>
+/// <summary>
+/// Maps <c>/engage</c> and <c>/groups</c>, GET and POST. Browsers send updates from any origin
+/// (contract §1): <see cref="HttpEdgeExtensions.UseHttpEdge"/> answers them with <see cref="CorsPolicy"/>.
+/// </summary>
 public static partial class IngestionEndpoints
 {
+    /// <summary>The CORS policy of the ingestion endpoints, and of no other endpoint.</summary>
+    public const string CorsPolicy = "ingestion";
+
     public static IEndpointRouteBuilder MapIngestion(this IEndpointRouteBuilder endpoints)
     {
         foreach (var (path, kind) in new[] { ("/engage", ProfileKind.User), ("/groups", ProfileKind.Group) })
@@ -38,11 +44,17 @@ public static partial class IngestionEndpoints
         DecodedBatch batch;
         try
         {
-            batch = await IngestionRequestReader.ReadAsync(context.Request, parameters, limits, context.RequestAborted);
+            batch = await IngestionRequestReader.ReadAsync(context.Request, parameters, limits, services.GetRequiredService<BodyBufferBudget>());
         }
         catch (WireError error)
         {
-            await IngestionResponse.WriteErrorAsync(context.Response, parameters, error.StatusCode, error.Message);
+            await WriteRefusalAsync(context, parameters, error);
+            return;
+        }
+        catch (Exception error) when (error is IOException or OperationCanceledException)
+        {
+            // The client went away before its body was complete: nothing to apply, no one to answer.
+            LogBodyLost(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngestionEndpoints)), error);
             return;
         }
 
@@ -78,8 +90,29 @@ public static partial class IngestionEndpoints
         }
     }
 
+    /// <summary>
+    /// A request refused as a whole. A 408 closes the connection (the rest of a slow body is not
+    /// waited for); a 503 says when to retry.
+    /// </summary>
+    internal static Task WriteRefusalAsync(HttpContext context, IngestionParameters parameters, WireError error)
+    {
+        if (error.StatusCode == 408)
+        {
+            context.Response.Headers.Connection = "close";
+        }
+        else if (error.StatusCode == 503)
+        {
+            context.Response.Headers.RetryAfter = "1";
+        }
+
+        return IngestionResponse.WriteErrorAsync(context.Response, parameters, error.StatusCode, error.Message);
+    }
+
     private static IPAddress? Unmapped(IPAddress? address) =>
         address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The connection ended before the request body was complete; nothing of it was applied")]
+    private static partial void LogBodyLost(ILogger logger, Exception error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing an ingestion batch failed")]
     private static partial void LogStoreFailure(ILogger logger, Exception error);

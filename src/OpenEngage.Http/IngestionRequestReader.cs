@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -7,12 +5,16 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace OpenEngage.Http;
 
-/// <summary>A decoded batch: the parsed JSON (dispose it when done) and its records.</summary>
-public sealed class DecodedBatch(JsonDocument document, IReadOnlyList<JsonElement> records) : IDisposable
+/// <summary>A decoded batch: the parsed JSON and its records, and the buffer it was parsed from (dispose it when done).</summary>
+public sealed class DecodedBatch(JsonDocument document, IReadOnlyList<JsonElement> records, IDisposable? buffer = null) : IDisposable
 {
     public IReadOnlyList<JsonElement> Records { get; } = records;
 
-    public void Dispose() => document.Dispose();
+    public void Dispose()
+    {
+        document.Dispose();
+        buffer?.Dispose();
+    }
 }
 
 /// <summary>
@@ -25,22 +27,28 @@ public static class IngestionRequestReader
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
-    public static async Task<DecodedBatch> ReadAsync(HttpRequest request, IngestionParameters parameters, IngestionLimitsOptions limits, CancellationToken cancellationToken)
+    public static async Task<DecodedBatch> ReadAsync(HttpRequest request, IngestionParameters parameters, IngestionLimitsOptions limits, BodyBufferBudget budget)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(limits);
         parameters.Read(request.Query);
-        var body = await ReadBodyAsync(request, limits.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        var body = await IngestionBodyReader.ReadAsync(request, limits, budget).ConfigureAwait(false);
+        try
+        {
+            var start = Start(body.Memory.Span);
+            var trimmed = body.Memory[start..];
+            if (trimmed.Length > 0 && trimmed.Span[0] is (byte)'[' or (byte)'{')
+            {
+                // The JSON is parsed where it lies; the batch keeps the buffer until it is disposed.
+                var batch = Parse(trimmed, limits, body);
+                body = null;
+                return batch;
+            }
 
-        byte[] json;
-        var trimmed = TrimStart(body);
-        if (trimmed.Length > 0 && trimmed[0] is (byte)'[' or (byte)'{')
-        {
-            json = body;
-        }
-        else
-        {
             if (trimmed.Length > 0)
             {
-                var text = Encoding.UTF8.GetString(trimmed);
+                var text = Encoding.UTF8.GetString(trimmed.Span);
                 parameters.Read(QueryHelpers.ParseQuery(text));
                 if (parameters.Data is null && !text.Contains('&', StringComparison.Ordinal))
                 {
@@ -50,19 +58,29 @@ public static class IngestionRequestReader
                 }
             }
 
+            body.Dispose();
+            body = null;
             if (parameters.Data is null)
             {
                 throw new WireError(400, "no records: send a JSON body, or a data parameter in the body or the query string");
             }
 
-            json = DataParameter.Decode(parameters.Data);
+            return Parse(DataParameter.Decode(parameters.Data), limits, null);
         }
-
-        return Parse(json, limits);
+        finally
+        {
+            body?.Dispose();
+        }
     }
 
-    private static DecodedBatch Parse(byte[] json, IngestionLimitsOptions limits)
+    private static DecodedBatch Parse(ReadOnlyMemory<byte> json, IngestionLimitsOptions limits, IDisposable? buffer)
     {
+        var bom = "\uFEFF"u8;
+        if (json.Span.StartsWith(bom))
+        {
+            json = json[bom.Length..];
+        }
+
         if (json.Length > limits.MaxBodyBytes)
         {
             throw new WireError(413, $"the decoded data is {json.Length} bytes; the limit is {limits.MaxBodyBytes}");
@@ -102,7 +120,7 @@ public static class IngestionRequestReader
                 }
             }
 
-            return new DecodedBatch(document, records);
+            return new DecodedBatch(document, records, buffer);
         }
         catch
         {
@@ -111,68 +129,15 @@ public static class IngestionRequestReader
         }
     }
 
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    /// <summary>The offset of the first byte that is not white space or part of a UTF-8 byte-order mark.</summary>
+    private static int Start(ReadOnlySpan<byte> body)
     {
-        if (request.ContentLength == 0)
+        var start = 0;
+        while (start < body.Length && body[start] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0xEF or 0xBB or 0xBF)
         {
-            return [];
+            start++;
         }
 
-        var encoding = request.Headers.ContentEncoding.ToString().Trim().ToLowerInvariant();
-        Stream source = encoding switch
-        {
-            "" or "identity" => request.Body,
-            "gzip" or "x-gzip" => new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
-            "deflate" => new ZLibOrDeflateStream(request.Body),
-            _ => throw new WireError(415, $"unsupported Content-Encoding \"{encoding}\"; use gzip or deflate"),
-        };
-
-        await using (source.ConfigureAwait(false))
-        {
-            var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-            try
-            {
-                using var collected = new MemoryStream();
-                while (true)
-                {
-                    int read;
-                    try
-                    {
-                        read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (InvalidDataException)
-                    {
-                        throw new WireError(400, $"the body is not valid {encoding} data");
-                    }
-
-                    if (read == 0)
-                    {
-                        return collected.ToArray();
-                    }
-
-                    if (collected.Length + read > maxBytes)
-                    {
-                        throw new WireError(413, $"the body is larger than the limit of {maxBytes} bytes");
-                    }
-
-                    collected.Write(buffer, 0, read);
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-    }
-
-    private static ReadOnlySpan<byte> TrimStart(byte[] body)
-    {
-        var span = body.AsSpan();
-        while (span.Length > 0 && span[0] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0xEF or 0xBB or 0xBF)
-        {
-            span = span[1..];
-        }
-
-        return span;
+        return start;
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
@@ -12,8 +13,11 @@ public static partial class IngestionResponse
 {
     private const int MaxCallbackLength = 256;
 
-    /// <summary>A JavaScript name path: <c>cb</c>, <c>a.b</c>, <c>mixpanel._jsc[12345]</c>.</summary>
-    [GeneratedRegex(@"^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*|\[[0-9]+\])*$")]
+    /// <summary>
+    /// A JavaScript name path: <c>cb</c>, <c>a.b</c>, <c>mixpanel._jsc[12345]</c>. Anchored with
+    /// <c>\z</c>: <c>$</c> would also match before a final newline.
+    /// </summary>
+    [GeneratedRegex(@"\A[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*|\[[0-9]+\])*\z")]
     private static partial Regex CallbackName();
 
     public static bool IsSafeCallback(string callback) =>
@@ -24,7 +28,7 @@ public static partial class IngestionResponse
         if (parameters.Strict)
         {
             var ok = result.Failed.Count == 0;
-            return WriteAsync(response, parameters, ok ? 200 : 400, JsonBody(writer =>
+            return WriteAsync(response, parameters, ok ? 200 : 400, JsonBody(parameters, writer =>
             {
                 writer.WriteNumber("code", ok ? 200 : 400);
                 writer.WriteString("status", ok ? "OK" : "Bad Request");
@@ -70,25 +74,31 @@ public static partial class IngestionResponse
         }
 
         var error = status == 1 ? null : result.Failed.Count > 0 ? Describe(result.Failed[0]) : "no records";
-        return WriteAsync(response, parameters, status == 0 && parameters.Verbose == 2 ? 400 : 200, StatusBody(status, error), "application/json");
+        return WriteAsync(response, parameters, status == 0 && parameters.Verbose == 2 ? 400 : 200, StatusBody(parameters, status, error), "application/json");
     }
 
     public static Task WriteErrorAsync(HttpResponse response, IngestionParameters parameters, int statusCode, string message) =>
-        WriteAsync(response, parameters, statusCode, StatusBody(0, message), "application/json");
+        WriteAsync(response, parameters, statusCode, StatusBody(parameters, 0, message), "application/json");
 
     private static string Describe(FailedRecord failure) =>
         failure.Field.Length > 0 ? $"record {failure.Index}: {failure.Field}: {failure.Message}" : $"record {failure.Index}: {failure.Message}";
 
-    private static byte[] StatusBody(int status, string? error) => JsonBody(writer =>
+    private static byte[] StatusBody(IngestionParameters? parameters, int status, string? error) => JsonBody(parameters, writer =>
     {
         writer.WriteNumber("status", status);
         writer.WriteString("error", error);
     });
 
-    private static byte[] JsonBody(Action<Utf8JsonWriter> write)
+    /// <summary>
+    /// JSON text: UTF-8 as it is for a JSON answer; for a JSONP answer (<paramref name="parameters"/>
+    /// with a callback, or null when unknown), every non-ASCII character, <c>&lt;</c>, <c>&gt;</c> and
+    /// <c>&amp;</c> escaped, so U+2028 or <c>&lt;/script&gt;</c> in a client's text cannot break the script.
+    /// </summary>
+    private static byte[] JsonBody(IngestionParameters? parameters, Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var encoder = parameters is { Callback: null } ? JavaScriptEncoder.UnsafeRelaxedJsonEscaping : JavaScriptEncoder.Default;
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = encoder }))
         {
             writer.WriteStartObject();
             write(writer);
@@ -107,7 +117,7 @@ public static partial class IngestionResponse
             {
                 response.StatusCode = 400;
                 response.ContentType = "application/json";
-                await response.Body.WriteAsync(StatusBody(0, "the callback parameter must be a JavaScript name such as cb, a.b or mixpanel._jsc[1]")).ConfigureAwait(false);
+                await response.Body.WriteAsync(StatusBody(null, 0, "the callback parameter must be a JavaScript name such as cb, a.b or mixpanel._jsc[1]")).ConfigureAwait(false);
                 return;
             }
 

@@ -13,7 +13,14 @@ namespace OpenEngage.Http;
 public static class QueryAuthentication
 {
     /// <summary>The project the request may read; throws <see cref="WireError"/> 401, 403 or 400 otherwise.</summary>
-    public static ProjectOptions Authenticate(HttpRequest request, string? projectId, ProjectDirectory projects)
+    public static ProjectOptions Authenticate(HttpRequest request, string? projectId, ProjectDirectory projects) =>
+        Select(AllowedProjects(request, projects), projectId);
+
+    /// <summary>
+    /// The projects the request's credentials may read, from its headers alone (so before any body
+    /// is read); throws <see cref="WireError"/> 401 when there are none.
+    /// </summary>
+    public static IReadOnlyList<ProjectOptions> AllowedProjects(HttpRequest request, ProjectDirectory projects)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(projects);
@@ -23,11 +30,13 @@ public static class QueryAuthentication
         }
 
         var allowed = Allowed(user, password, projects);
-        if (allowed.Count == 0)
-        {
-            throw new WireError(401, "invalid credentials");
-        }
+        return allowed.Count > 0 ? allowed : throw new WireError(401, "invalid credentials");
+    }
 
+    /// <summary>The project <paramref name="projectId"/> names among <paramref name="allowed"/>, or the only one; 403 or 400 otherwise.</summary>
+    public static ProjectOptions Select(IReadOnlyList<ProjectOptions> allowed, string? projectId)
+    {
+        ArgumentNullException.ThrowIfNull(allowed);
         if (!string.IsNullOrEmpty(projectId))
         {
             return allowed.FirstOrDefault(project => string.Equals(project.EffectiveId, projectId, StringComparison.Ordinal))

@@ -1,10 +1,12 @@
+using System.Data.Common;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Primitives;
+using Microsoft.Extensions.Logging;
 using OpenEngage.Http.RateLimiting;
 using OpenEngage.Ingestion;
 using OpenEngage.Profiles;
@@ -18,38 +20,29 @@ namespace OpenEngage.Http;
 /// lookup by <c>distinct_id</c> / <c>distinct_ids</c>, <c>where</c> filters, sorting, and paging
 /// through a session's snapshot of the order.
 /// </summary>
-public static class QueryEndpoints
+public static partial class QueryEndpoints
 {
     public const int MaxPageSize = 1000;
+
+    /// <summary>Answers are UTF-8 JSON with an <c>application/json</c> content type: only what JSON itself needs is escaped.</summary>
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static IEndpointRouteBuilder MapQuery(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var sessions = new QuerySessions(endpoints.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System);
         foreach (var path in new[] { "/api/query/engage", "/api/2.0/engage" })
         {
-            endpoints.MapMethods(path, ["GET", "POST"], context => HandleAsync(context, sessions));
+            endpoints.MapMethods(path, ["GET", "POST"], HandleAsync);
         }
 
         return endpoints;
     }
 
-    private static async Task HandleAsync(HttpContext context, QuerySessions sessions)
+    private static async Task HandleAsync(HttpContext context)
     {
-        var services = context.RequestServices;
-        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
-        Collect(parameters, context.Request.Query);
-        if (context.Request.HasFormContentType)
-        {
-            Collect(parameters, await context.Request.ReadFormAsync(context.RequestAborted));
-        }
-
-        ProjectOptions project;
-        QueryRequest query;
         try
         {
-            project = QueryAuthentication.Authenticate(context.Request, parameters.GetValueOrDefault("project_id"), services.GetRequiredService<ProjectDirectory>());
-            query = QueryRequest.From(parameters);
+            await AnswerAsync(context);
         }
         catch (WireError error)
         {
@@ -60,8 +53,35 @@ public static class QueryEndpoints
             }
 
             await WriteErrorAsync(context.Response, error.StatusCode, error.Message);
-            return;
         }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; no one to answer.
+        }
+        catch (Exception error) when (IsStoreUnavailable(error))
+        {
+            LogStoreUnavailable(Logger(context), error);
+            context.Response.Headers.RetryAfter = "5";
+            await WriteErrorAsync(context.Response, 503, "the profile store cannot be read right now; retry shortly");
+        }
+        catch (Exception error) when (!context.Response.HasStarted)
+        {
+            LogQueryFailure(Logger(context), error);
+            await WriteErrorAsync(context.Response, 500, "the query failed on the server");
+        }
+    }
+
+    private static async Task AnswerAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var sessions = services.GetRequiredService<QuerySessions>();
+
+        // Credentials first, from the headers: nothing of the body is read for a caller who may not ask.
+        var allowed = QueryAuthentication.AllowedProjects(context.Request, services.GetRequiredService<ProjectDirectory>());
+        var parameters = await QueryForm.ReadAsync(context.Request, context.RequestAborted);
+        var project = QueryAuthentication.Select(allowed, parameters.GetValueOrDefault("project_id"));
+        UnsupportedQueryParameters.Refuse(parameters);
+        var query = QueryRequest.From(parameters);
 
         using var turn = await QueryAdmission.AdmitAsync(context, project.EffectiveId);
         if (turn is null)
@@ -83,38 +103,40 @@ public static class QueryEndpoints
 
         // Every page of a session is cut from the ordered ids its first page saw. The first page
         // is answered from the count and its own window; the store finishes the ordered ids of
-        // every match, from the same state, for the later pages.
+        // every match, from the same state, for the later pages, which keep the first page's size
+        // unless they ask for another.
         var fingerprint = Fingerprint(profileQuery);
-        var session = sessions.Find(query.SessionId, fingerprint);
+        var session = sessions.Find(projectId, query.SessionId, fingerprint);
+        var pageSize = query.PageSize ?? session?.PageSize ?? MaxPageSize;
         IReadOnlyList<string> slice;
         long total;
-        if (session is null)
+        if (session is not { } found)
         {
-            var snapshot = await store.SnapshotIdsAsync(profileQuery with { Offset = query.Page * query.PageSize, Limit = query.PageSize }, context.RequestAborted);
-            sessions.Remember(query.SessionId, fingerprint, snapshot.All, snapshot.Total);
+            var snapshot = await store.SnapshotIdsAsync(profileQuery with { Offset = query.Page * pageSize, Limit = pageSize }, context.RequestAborted);
+            sessions.Remember(projectId, query.SessionId, fingerprint, pageSize, snapshot.All, snapshot.Total);
             slice = snapshot.Window;
             total = snapshot.Total;
         }
         else
         {
-            var ids = await session.WaitAsync(context.RequestAborted);
-            slice = [.. ids.Skip(query.Page * query.PageSize).Take(query.PageSize)];
+            var ids = await found.Ids.WaitAsync(context.RequestAborted);
+            slice = [.. ids.Skip(query.Page * pageSize).Take(pageSize)];
             total = ids.Count;
         }
 
         var profiles = new List<StoredProfile>(slice.Count);
         if (slice.Count > 0)
         {
-            var found = await store.QueryAsync(new ProfileQuery(projectId, query.GroupKey) { DistinctIds = slice, Now = now }, context.RequestAborted);
-            var byId = found.Profiles.ToDictionary(profile => profile.Key.Id, StringComparer.Ordinal);
+            var result = await store.QueryAsync(new ProfileQuery(projectId, query.GroupKey) { DistinctIds = slice, Now = now }, context.RequestAborted);
+            var byId = result.Profiles.ToDictionary(profile => profile.Key.Id, StringComparer.Ordinal);
             profiles.AddRange(slice.Where(byId.ContainsKey).Select(id => byId[id]));
         }
 
-        context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await using var writer = new Utf8JsonWriter(context.Response.Body, WriterOptions);
         writer.WriteStartObject();
         writer.WriteNumber("page", query.Page);
-        writer.WriteNumber("page_size", query.PageSize);
+        writer.WriteNumber("page_size", pageSize);
         writer.WriteString("session_id", query.SessionId);
         writer.WriteString("status", "ok");
         writer.WriteNumber("total", total);
@@ -131,6 +153,29 @@ public static class QueryEndpoints
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
+
+    /// <summary>A failure of the store's connection or files, not of the request: 503, worth retrying.</summary>
+    private static bool IsStoreUnavailable(Exception error)
+    {
+        for (var current = error; current is not null; current = current.InnerException)
+        {
+            if (current is DbException or System.Net.Sockets.SocketException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static ILogger Logger(HttpContext context) =>
+        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(QueryEndpoints));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A query could not read the profile store")]
+    private static partial void LogStoreUnavailable(ILogger logger, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A query failed")]
+    private static partial void LogQueryFailure(ILogger logger, Exception error);
 
     private static string Fingerprint(ProfileQuery query) => JsonSerializer.Serialize(new object?[]
     {
@@ -165,20 +210,12 @@ public static class QueryEndpoints
         writer.WriteEndObject();
     }
 
-    private static void Collect(Dictionary<string, string> into, IEnumerable<KeyValuePair<string, StringValues>> values)
-    {
-        foreach (var (name, value) in values)
-        {
-            into[name] = value.ToString();
-        }
-    }
-
     private static Task WriteErrorAsync(HttpResponse response, int statusCode, string message)
     {
         response.StatusCode = statusCode;
-        response.ContentType = "application/json";
+        response.ContentType = "application/json; charset=utf-8";
         var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("error", message);
@@ -186,6 +223,7 @@ public static class QueryEndpoints
             writer.WriteEndObject();
         }
 
+        response.ContentLength = buffer.Length;
         return response.Body.WriteAsync(buffer.ToArray()).AsTask();
     }
 
@@ -197,7 +235,7 @@ public static class QueryEndpoints
         IReadOnlyList<string>? OutputProperties,
         string GroupKey,
         int Page,
-        int PageSize,
+        int? PageSize,
         string SessionId)
     {
         public static QueryRequest From(Dictionary<string, string> parameters)
@@ -213,18 +251,25 @@ public static class QueryEndpoints
             }
 
             WhereExpression? where = null;
-            if (parameters.TryGetValue("where", out var whereText) && !string.IsNullOrWhiteSpace(whereText)
-                && !WhereExpression.TryParse(whereText, out where, out var whereError))
+            if (parameters.TryGetValue("where", out var whereText) && !string.IsNullOrWhiteSpace(whereText))
             {
-                throw new WireError(400, whereError!.Message);
+                QueryWhereBounds.CheckText("where", whereText);
+                if (!WhereExpression.TryParse(whereText, out where, out var whereError))
+                {
+                    throw new WireError(400, whereError!.Message);
+                }
+
+                QueryWhereBounds.CheckTree("where", where!);
             }
 
             string? sortKey = null;
             if (parameters.TryGetValue("sort_key", out var sortText) && !string.IsNullOrWhiteSpace(sortText))
             {
+                QueryWhereBounds.CheckText("sort_key", sortText);
                 sortKey = WhereExpression.TryParse(sortText, out var sortExpression, out _) && sortExpression!.Root is PropertyAccess property
                     ? property.Name
                     : throw new WireError(400, "sort_key must name a property: properties[\"name\"]");
+                QueryWhereBounds.CheckTree("sort_key", sortExpression);
             }
 
             var descending = parameters.GetValueOrDefault("sort_order") switch
@@ -235,8 +280,10 @@ public static class QueryEndpoints
             };
 
             var page = Integer(parameters, "page", 0, 0, int.MaxValue / MaxPageSize);
-            var pageSize = Integer(parameters, "page_size", MaxPageSize, 1, MaxPageSize);
-            var output = parameters.TryGetValue("output_properties", out var names) && names.Length > 0 ? StringList(names, "output_properties") : null;
+            int? pageSize = parameters.TryGetValue("page_size", out var sizeText) && sizeText.Length > 0 ? Integer(parameters, "page_size", MaxPageSize, 1, MaxPageSize) : null;
+            var output = parameters.TryGetValue("output_properties", out var names) && names.Length > 0
+                ? StringList(names, "output_properties").Distinct(StringComparer.Ordinal).ToList()
+                : null;
             var group = parameters.GetValueOrDefault("data_group_id") ?? "";
             var session = parameters.TryGetValue("session_id", out var given) && given.Length > 0 ? given : Guid.NewGuid().ToString("N");
             return new QueryRequest(ids, where, sortKey, descending, output, group, page, pageSize, session);
@@ -254,7 +301,7 @@ public static class QueryEndpoints
 
                 return [.. document.RootElement.EnumerateArray().Select(item => item.ValueKind switch
                 {
-                    JsonValueKind.String => item.GetString()!,
+                    JsonValueKind.String => Checked(item.GetString()!, name),
                     JsonValueKind.Number => RecordReader.NumberToId(item),
                     _ => throw new WireError(400, $"{name} must be a JSON array of strings"),
                 })];
@@ -263,6 +310,34 @@ public static class QueryEndpoints
             {
                 throw new WireError(400, $"{name} must be a JSON array of strings");
             }
+            catch (InvalidOperationException)
+            {
+                // System.Text.Json refuses to decode an escaped lone surrogate.
+                throw new WireError(400, $"{name} contains a lone surrogate (an unpaired \\uD800-\\uDFFF escape)");
+            }
+        }
+
+        /// <summary>A string of a list that no profile could hold is refused: a NUL character, or a lone surrogate.</summary>
+        private static string Checked(string value, string name)
+        {
+            if (value.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new WireError(400, $"{name} contains a NUL character (\\u0000)");
+            }
+
+            for (var i = 0; i < value.Length; i++)
+            {
+                if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+                {
+                    i++;
+                }
+                else if (char.IsSurrogate(value[i]))
+                {
+                    throw new WireError(400, $"{name} contains a lone surrogate (an unpaired \\uD800-\\uDFFF escape)");
+                }
+            }
+
+            return value;
         }
 
         private static int Integer(Dictionary<string, string> parameters, string name, int fallback, int min, int max)

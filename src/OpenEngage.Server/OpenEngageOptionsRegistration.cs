@@ -9,7 +9,6 @@ public static class OpenEngageOptionsRegistration
 {
     public static IServiceCollection AddOpenEngageOptions(this IServiceCollection services)
     {
-        services.AddOptions<IngestionLimitsOptions>().BindConfiguration(IngestionLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ProfileLimits>().BindConfiguration(ProfileLimits.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
             .PostConfigure(options => options.Path = StorageOptions.ResolvePath(options.Path))

@@ -38,6 +38,7 @@ public static partial class OpenEngageServer
             kestrel.Limits.MaxRequestBufferSize = kestrel.Limits.MaxRequestHeadersTotalSize;
             // The body limit is enforced while reading, after Content-Encoding is undone.
             kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.ApplyFullySentRequests();
         });
 
         builder.Services.AddSingleton(services => services.GetRequiredService<IOptions<ProfileLimits>>().Value);
@@ -52,12 +53,7 @@ public static partial class OpenEngageServer
         builder.Services.AddSingleton<IngestPipeline>();
         builder.AddOpenEngageOperations();
 
-        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
-            .SetIsOriginAllowed(_ => true)
-            .AllowCredentials()
-            .AllowAnyHeader()
-            .WithMethods("GET", "POST")
-            .SetPreflightMaxAge(TimeSpan.FromHours(1))));
+        builder.Services.AddHttpEdge();
 
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<NetworkOptions>>((options, network) =>
         {
@@ -71,6 +67,7 @@ public static partial class OpenEngageServer
         });
 
         var app = builder.Build();
+        app.UseHttpEdge();
         app.UseForwardedHeaders();
         app.UseMiddleware<PathFragmentMiddleware>();
         app.UseRouting();

@@ -206,6 +206,8 @@ internal sealed class SqliteWhereTranslator
                 return "0";
             case BooleanValue b:
                 return $"({type} = '{(b.Value ? "true" : "false")}')";
+            case StringValue s when HasLoneSurrogate(s.Value):
+                return "NULL";
             case StringValue s:
                 return $"(CASE WHEN {type} = 'text' THEN {GuardText(value, $"({value} = {Parameter(s.Value)})")} ELSE 0 END)";
             case NumberValue n:
@@ -243,6 +245,11 @@ internal sealed class SqliteWhereTranslator
             return "NULL";
         }
 
+        if (haystack is StringValue { Value: var lone } && HasLoneSurrogate(lone))
+        {
+            return "NULL";
+        }
+
         return haystack is StringValue s
             ? $"(CASE WHEN {type} = 'text' THEN {GuardText(value, $"(instr({Parameter(s.Value)}, {value}) > 0)")} ELSE 0 END)"
             : "0";
@@ -259,6 +266,11 @@ internal sealed class SqliteWhereTranslator
         if (needle is UndefinedValue)
         {
             return "0";
+        }
+
+        if (needle is StringValue { Value: var lone } && HasLoneSurrogate(lone))
+        {
+            return "NULL";
         }
 
         var text = needle is StringValue s ? GuardText(value, $"(instr({value}, {Parameter(s.Value)}) > 0)") : "0";
@@ -355,6 +367,27 @@ internal sealed class SqliteWhereTranslator
 
     private static string GuardText(string value, string test) =>
         $"(CASE WHEN instr({value}, char(92)) > 0 OR instr({value}, char(0)) > 0 THEN NULL ELSE {test} END)";
+
+    /// <summary>
+    /// A string constant with an unpaired surrogate reaches SQLite as UTF-8 with U+FFFD in its place,
+    /// and would match stored U+FFFD: such a comparison is left to the in-memory evaluation.
+    /// </summary>
+    private static bool HasLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool HasEscapes(string text) => text.Contains('\\', StringComparison.Ordinal) || text.Contains('\0', StringComparison.Ordinal);
 
