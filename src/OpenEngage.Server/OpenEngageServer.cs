@@ -8,6 +8,7 @@ using OpenEngage.Profiles;
 using OpenEngage.Storage;
 using OpenEngage.Storage.Postgres;
 using OpenEngage.Storage.Sqlite;
+using OpenEngage.Web;
 
 namespace OpenEngage.Server;
 
@@ -51,6 +52,7 @@ public static partial class OpenEngageServer
                 services.GetRequiredService<ILoggerFactory>().CreateLogger("OpenEngage.Geolocation")));
         builder.Services.AddSingleton<IProfileStore>(CreateStore);
         builder.Services.AddSingleton<IngestPipeline>();
+        builder.Services.AddOpenEngageWeb();
 
         builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
             .SetIsOriginAllowed(_ => true)
@@ -78,7 +80,7 @@ public static partial class OpenEngageServer
         app.MapIngestion();
         app.MapQuery();
         if (configuration.GetValue<bool>("Benchmark:CeilingEndpoint")) { app.MapCeiling(); }
-        app.MapGet("/", () => Results.Text("OpenEngage: a Mixpanel-compatible profile server. POST updates to /engage; read them from /api/query/engage.\n"));
+        app.MapOpenEngageWeb();
         return app;
     }
 
