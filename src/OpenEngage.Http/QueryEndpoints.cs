@@ -49,6 +49,7 @@ public static class QueryEndpoints
         {
             project = QueryAuthentication.Authenticate(context.Request, parameters.GetValueOrDefault("project_id"), services.GetRequiredService<ProjectDirectory>());
             query = QueryRequest.From(parameters);
+            query = query with { Where = await CohortFilter.ApplyAsync(parameters.GetValueOrDefault("filter_by_cohort"), query.Where, project.EffectiveId, query.GroupKey, services.GetRequiredService<IProfileStore>(), context.RequestAborted) };
         }
         catch (WireError error)
         {
