@@ -269,6 +269,36 @@ public sealed partial class WebPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GroupProfilesAreListedAndEditedUnderTheirGroupKey()
+    {
+        using (var client = _server.ApiClient())
+        {
+            using var content = new StringContent("""[{"$token":"web-token","$group_key":"company","$group_id":"acme","$set":{"$name":"Acme Inc","size":10}}]""", Encoding.UTF8, "application/json");
+            using var response = await client.PostAsync("/groups", content);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await _server.EngageAsync("""[{"$token":"web-token","$distinct_id":"acme-user","$set":{"$name":"Not a group"}}]""");
+        using var session = new BrowserSession(_server);
+        Assert.Equal(HttpStatusCode.Found, await session.SignInAsync("", WebServer.Secret));
+
+        var (_, list, _) = await session.GetAsync("/?data_group_id=company");
+        Assert.Contains("Acme Inc", list, StringComparison.Ordinal);
+        Assert.DoesNotContain("Not a group", list, StringComparison.Ordinal);
+        Assert.Contains("href=\"/profile?distinct_id=acme&amp;data_group_id=company\"", list, StringComparison.Ordinal);
+
+        const string Page = "/profile?distinct_id=acme&data_group_id=company";
+        var set = await session.PostAsync(Page, "/profile?handler=Set", ("distinct_id", "acme"), ("data_group_id", "company"), ("name", "size"), ("type", "number"), ("value", "250"));
+        Assert.Equal(HttpStatusCode.Found, set.Status);
+        Assert.Equal(Page, set.Response.Headers.Location!.OriginalString);
+
+        var (status, body) = await _server.QueryAsync("data_group_id=company&distinct_id=acme");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(250, (int)body["results"]![0]!["$properties"]!["size"]!);
+        Assert.Null(await _server.ProfileAsync("acme"));
+    }
+
+    [Fact]
     public async Task ThePropertyOverviewCountsNamesTypesAndValues()
     {
         await _server.EngageAsync("""
