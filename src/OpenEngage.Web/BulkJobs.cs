@@ -15,6 +15,9 @@ public sealed partial class BulkJobs(ProfileBrowser browser, ProfileWriter write
 
     private readonly ConcurrentDictionary<string, BulkJob> _jobs = new(StringComparer.Ordinal);
 
+    /// <summary>Runs before each batch after the first (tests hold a job there to cancel it at a known point).</summary>
+    internal Func<BulkJob, Task>? BetweenBatches { get; set; }
+
     public BulkJob? Find(string id, string projectId) =>
         _jobs.TryGetValue(id, out var job) && job.ProjectId == projectId ? job : null;
 
@@ -40,6 +43,11 @@ public sealed partial class BulkJobs(ProfileBrowser browser, ProfileWriter write
             var target = new ProfileTarget(project.Token, state.GroupKey);
             for (var start = 0; start < ids.Count; start += ProfileWriter.BatchSize)
             {
+                if (start > 0 && BetweenBatches is { } hook)
+                {
+                    await hook(job).ConfigureAwait(false);
+                }
+
                 if (job.CancellationToken.IsCancellationRequested)
                 {
                     job.Finish("cancelled");

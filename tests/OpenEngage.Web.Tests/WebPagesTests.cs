@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace OpenEngage.Web.Tests;
 
@@ -212,6 +213,45 @@ public sealed partial class WebPagesTests : IAsyncLifetime
         var (jobStatus, jobPage, _) = await session.GetAsync(jobPath);
         Assert.Equal(HttpStatusCode.OK, jobStatus);
         Assert.Contains("Set segment to &quot;vip&quot;", jobPage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ACancelledBulkChangeStopsBetweenTwoBatches()
+    {
+        var records = new JsonArray();
+        for (var i = 0; i < 1200; i++)
+        {
+            records.Add(new JsonObject { ["$token"] = WebServer.Token, ["$distinct_id"] = $"u{i:D4}", ["$set"] = new JsonObject { ["plan"] = "free" } });
+        }
+
+        for (var start = 0; start < 1200; start += 600)
+        {
+            await _server.EngageAsync(new JsonArray([.. records.Skip(start).Take(600).Select(r => r!.DeepClone())]).ToJsonString());
+        }
+
+        // The job waits after its first batch until the test has pressed Cancel.
+        var reachedSecondBatch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var jobs = _server.Services.GetRequiredService<BulkJobs>();
+        jobs.BetweenBatches = async _ =>
+        {
+            reachedSecondBatch.TrySetResult();
+            await cancelled.Task;
+        };
+        using var session = new BrowserSession(_server);
+        Assert.Equal(HttpStatusCode.Found, await session.SignInAsync("", WebServer.Secret));
+
+        var started = await session.PostAsync("/bulk", "/bulk", ("operation", "set"), ("property", "segment"), ("type", "string"), ("value", "x"), ("confirm", "yes"));
+        var jobPath = started.Response.Headers.Location!.OriginalString;
+        await reachedSecondBatch.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var cancel = await session.PostAsync(jobPath, jobPath + "?handler=Cancel");
+        Assert.Equal(HttpStatusCode.Found, cancel.Status);
+        cancelled.SetResult();
+
+        var state = await WaitForJobAsync(session, jobPath["/jobs/".Length..]);
+        Assert.Equal(("cancelled", 1200L, 500L), ((string?)state["state"], (long)state["total"]!, (long)state["done"]!));
+        var (_, changed) = await _server.QueryAsync("page_size=1&where=" + Uri.EscapeDataString("properties[\"segment\"] == \"x\""));
+        Assert.Equal(500, (long)changed["total"]!);
     }
 
     [Fact]

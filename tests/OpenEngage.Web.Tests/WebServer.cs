@@ -66,6 +66,8 @@ public sealed class WebServer : IAsyncDisposable
 
     public string EnvironmentName => _app.Environment.EnvironmentName;
 
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>A client without cookies or redirects, for the API.</summary>
     public HttpClient ApiClient() => new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = Address };
 
