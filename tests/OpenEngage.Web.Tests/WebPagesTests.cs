@@ -40,6 +40,29 @@ public sealed partial class WebPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AServiceAccountWithAnUnknownRoleStopsTheServerAtStart()
+    {
+        var data = Directory.CreateTempSubdirectory("openengage-web-role-").FullName;
+        try
+        {
+            var app = OpenEngage.Server.OpenEngageServer.Build([
+                "--environment=Production", "--urls=http://127.0.0.1:0", $"--Storage:Path={data}",
+                "--Projects:0:Name=p", "--Projects:0:Token=t", "--Projects:0:ApiSecret=s",
+                "--Projects:0:ServiceAccounts:0:Username=u", "--Projects:0:ServiceAccounts:0:Secret=x", "--Projects:0:ServiceAccounts:0:Role=admin",
+            ]);
+            await using (app)
+            {
+                var error = await Assert.ThrowsAsync<InvalidOperationException>(() => OpenEngage.Server.OpenEngageServer.StartAsync(app));
+                Assert.Contains("Role 'admin'", error.Message, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task WrongCredentialsAreRefusedAndOpenNothing()
     {
         using var session = new BrowserSession(_server);
