@@ -176,6 +176,7 @@ async function main() {
       await page.getByLabel('Property', { exact: true }).fill('segment');
       await page.getByLabel('Value', { exact: true }).fill('vip');
       await page.getByLabel(/Yes, change these/).check();
+      await shot('bulk-confirm');
       await page.getByRole('button', { name: 'Start' }).click();
       await page.waitForURL(/\/jobs\//);
       await page.locator('[data-job][data-state="finished"]').waitFor();
