@@ -362,6 +362,50 @@ public sealed partial class WebPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChosenColumnsAreRememberedAndExportedAndPagesComeInOrder()
+    {
+        await _server.EngageAsync("""
+            [{"$token":"web-token","$distinct_id":"u1","$set":{"plan":"pro","$email":"1@x"}},
+             {"$token":"web-token","$distinct_id":"u2","$set":{"plan":"free","$email":"2@x"}},
+             {"$token":"web-token","$distinct_id":"u3","$set":{"plan":"pro","$email":"3@x"}}]
+            """);
+        using var session = new BrowserSession(_server);
+        Assert.Equal(HttpStatusCode.Found, await session.SignInAsync("", WebServer.Secret));
+
+        var (status, _, response) = await session.GetAsync("/?page_size=2&set_columns=1&column=plan&add_column=" + Uri.EscapeDataString("$email"));
+        Assert.Equal(HttpStatusCode.Found, status);
+        Assert.Equal("/?page_size=2", response.Headers.Location!.OriginalString);
+
+        var (_, first, _) = await session.GetAsync("/?page_size=2");
+        Assert.Matches(new Regex(">plan<span[^>]*></span></a>\\s*</th>\\s*<th[^>]*>\\s*<a[^>]*>\\$email<"), first);
+        Assert.DoesNotContain(">$city<", first, StringComparison.Ordinal);
+        Assert.Contains("Page 1 of 2", first, StringComparison.Ordinal);
+        Assert.Equal(["u1", "u2"], RowIds().Matches(first).Select(match => match.Groups[1].Value));
+        var (_, second, _) = await session.GetAsync("/?page_size=2&page=1");
+        Assert.Contains("Page 2 of 2", second, StringComparison.Ordinal);
+        Assert.Equal(["u3"], RowIds().Matches(second).Select(match => match.Groups[1].Value));
+
+        var csv = Encoding.UTF8.GetString((await session.GetBytesAsync("/export.csv?sort_key=" + Uri.EscapeDataString("properties[\"$email\"]") + "&sort_order=descending"))[3..]);
+        Assert.Equal("$distinct_id,$name,plan,$email\r\nu3,,pro,3@x\r\nu2,,free,2@x\r\nu1,,pro,1@x\r\n", csv);
+    }
+
+    [Fact]
+    public async Task ASavedFilterCanBeDeleted()
+    {
+        using var session = new BrowserSession(_server);
+        Assert.Equal(HttpStatusCode.Found, await session.SignInAsync("", WebServer.Secret));
+        Assert.Equal(HttpStatusCode.Found, (await session.PostAsync("/", "/?handler=SaveFilter", ("where", "true"), ("name", "everyone"))).Status);
+        var (_, filters, _) = await session.GetAsync("/filters");
+        var id = Regex.Match(filters, "everyone</a></th>\\s*<td>(\\d+)</td>").Groups[1].Value;
+
+        Assert.Equal(HttpStatusCode.Found, (await session.PostAsync("/filters", "/filters?handler=Delete", ("id", id))).Status);
+
+        var (_, after, _) = await session.GetAsync("/filters");
+        Assert.DoesNotContain("everyone", after, StringComparison.Ordinal);
+        Assert.Contains("No saved filters yet", after, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ThePropertyOverviewCountsNamesTypesAndValues()
     {
         await _server.EngageAsync("""
@@ -398,6 +442,9 @@ public sealed partial class WebPagesTests : IAsyncLifetime
             await Task.Delay(50);
         }
     }
+
+    [GeneratedRegex("<th scope=\"row\">\\s*<a href=\"/profile\\?distinct_id=([^\"&]+)\"")]
+    private static partial Regex RowIds();
 
     [GeneratedRegex("(?:href|src)=\"(/ui/app\\.(?:css|js)[^\"]*)\"")]
     private static partial Regex AssetReference();
