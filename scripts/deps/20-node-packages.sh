@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the pinned npm packages of the SDK compatibility tests (tests/sdk/*) with `npm ci`.
+# Installs the pinned npm packages of the SDK compatibility tests (tests/sdk/*) and of the browser
+# tests of the web pages (tests/ui) with `npm ci`.
 # Skips a folder whose node_modules was installed from the same package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -9,7 +10,7 @@ if ! command -v npm >/dev/null 2>&1; then
   exit 1
 fi
 
-for dir in tests/sdk/node tests/sdk/browser; do
+for dir in tests/sdk/node tests/sdk/browser tests/ui; do
   lock="$dir/package-lock.json"
   stamp="$dir/node_modules/.installed-lock.sha256"
   want=$(sha256sum "$lock" | cut -d' ' -f1)

@@ -29,7 +29,7 @@ public static class QueryAuthentication
             throw new WireError(401, "authentication required: HTTP Basic with a service account (username:secret) or the project's API secret as user name and an empty password");
         }
 
-        var allowed = Allowed(user, password, projects);
+        var allowed = ProjectsFor(user, password, projects);
         return allowed.Count > 0 ? allowed : throw new WireError(401, "invalid credentials");
     }
 
@@ -48,8 +48,16 @@ public static class QueryAuthentication
             : throw new WireError(400, "project_id is required: these credentials may read several projects");
     }
 
-    private static List<ProjectOptions> Allowed(string user, string password, ProjectDirectory projects)
+    /// <summary>
+    /// The projects these credentials may read: the project whose API secret is <paramref name="user"/>
+    /// when <paramref name="password"/> is empty, else every project with a service account
+    /// <paramref name="user"/>:<paramref name="password"/>. Empty when they open none.
+    /// </summary>
+    public static List<ProjectOptions> ProjectsFor(string user, string password, ProjectDirectory projects)
     {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(password);
+        ArgumentNullException.ThrowIfNull(projects);
         if (password.Length == 0)
         {
             return user.Length > 0 && projects.FindBySecret(user) is { } project ? [project] : [];

@@ -82,6 +82,7 @@ public static partial class QueryEndpoints
         var project = QueryAuthentication.Select(allowed, parameters.GetValueOrDefault("project_id"));
         UnsupportedQueryParameters.Refuse(parameters);
         var query = QueryRequest.From(parameters);
+        query = query with { Where = await CohortFilter.ApplyAsync(parameters.GetValueOrDefault("filter_by_cohort"), query.Where, project.EffectiveId, query.GroupKey, services.GetRequiredService<IProfileStore>(), context.RequestAborted) };
 
         using var turn = await QueryAdmission.AdmitAsync(context, project.EffectiveId);
         if (turn is null)

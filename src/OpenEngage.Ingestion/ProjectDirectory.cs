@@ -23,6 +23,14 @@ public sealed class ProjectDirectory
                 throw new InvalidOperationException($"The project with token '{project.Token}' has neither Id nor Name.");
             }
 
+            foreach (var account in project.ServiceAccounts)
+            {
+                if (account.Role is not ("owner" or "reader"))
+                {
+                    throw new InvalidOperationException($"The service account '{account.Username}' of project '{project.Name}' has the Role '{account.Role}'; use 'owner' or 'reader'.");
+                }
+            }
+
             if (!_byToken.TryAdd(project.Token, project))
             {
                 throw new InvalidOperationException($"Two projects share the token '{project.Token}'.");

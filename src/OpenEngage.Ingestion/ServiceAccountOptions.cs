@@ -10,4 +10,10 @@ public sealed class ServiceAccountOptions
     public string Username { get; set; } = "";
 
     public string Secret { get; set; } = "";
+
+    /// <summary>
+    /// What the account may do in the web pages: <c>owner</c> (the default) reads and changes
+    /// profiles; <c>reader</c> only reads. The query API only reads, whatever the role.
+    /// </summary>
+    public string Role { get; set; } = "owner";
 }

@@ -10,6 +10,7 @@ using OpenEngage.Profiles;
 using OpenEngage.Storage;
 using OpenEngage.Storage.Postgres;
 using OpenEngage.Storage.Sqlite;
+using OpenEngage.Web;
 
 namespace OpenEngage.Server;
 
@@ -52,6 +53,7 @@ public static partial class OpenEngageServer
         builder.Services.AddSingleton<IProfileStore>(CreateStore);
         builder.Services.AddSingleton<IngestPipeline>();
         builder.AddOpenEngageOperations();
+        builder.Services.AddOpenEngageWeb();
 
         builder.Services.AddHttpEdge();
 
@@ -76,7 +78,7 @@ public static partial class OpenEngageServer
         app.MapQuery();
         app.MapOpenEngageOperations();
         if (configuration.GetValue<bool>("Benchmark:CeilingEndpoint")) { app.MapCeiling(); }
-        app.MapGet("/", () => Results.Text("OpenEngage: a Mixpanel-compatible profile server. POST updates to /engage; read them from /api/query/engage.\n"));
+        app.MapOpenEngageWeb();
         return app;
     }
 

@@ -34,6 +34,18 @@ internal static class PostgresSchema
         new(2, "GIN index on properties (jsonb_path_ops)", """
             CREATE INDEX profiles_properties ON profiles USING gin (properties jsonb_path_ops);
             """),
+
+        new(3, "saved filters (cohorts)", """
+            CREATE TABLE saved_filters (
+                id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                project    text        NOT NULL,
+                group_key  text        NOT NULL,
+                name       text        NOT NULL,
+                where_text text        NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX saved_filters_project ON saved_filters (project, id);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

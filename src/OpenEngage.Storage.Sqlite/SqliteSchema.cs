@@ -39,6 +39,18 @@ internal static class SqliteSchema
             DROP TABLE profiles;
             ALTER TABLE profiles_jsonb RENAME TO profiles;
             """),
+
+        new(3, "saved filters (cohorts)", """
+            CREATE TABLE saved_filters (
+                id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                project    TEXT NOT NULL,
+                group_key  TEXT NOT NULL,
+                name       TEXT NOT NULL,
+                where_text TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX saved_filters_project ON saved_filters (project, id);
+            """),
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

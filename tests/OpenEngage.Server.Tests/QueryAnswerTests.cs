@@ -66,7 +66,6 @@ public sealed class QueryAnswerTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("filter_by_cohort", "{\"id\":1}")]
     [InlineData("behaviors", "[]")]
     [InlineData("as_of_timestamp", "1700000000")]
     [InlineData("include_all_users", "true")]
