@@ -37,7 +37,7 @@ public static class OpenEngageWebServices
         {
             options.Conventions.AuthorizeFolder("/");
             options.Conventions.AllowAnonymousToPage("/SignIn");
-        }).ConfigureApplicationPartManager(manager =>
+        }).AddMvcOptions(options => options.Filters.Add<UiErrorFilter>()).ConfigureApplicationPartManager(manager =>
         {
             // Only this assembly's pages, whichever assembly hosts the server.
             manager.ApplicationParts.Clear();

@@ -406,6 +406,19 @@ public sealed partial class WebPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APageWhoseStoreFailsSaysSoWithA500()
+    {
+        using var session = new BrowserSession(_server);
+        Assert.Equal(HttpStatusCode.Found, await session.SignInAsync("", WebServer.Secret));
+        await _server.Services.GetRequiredService<OpenEngage.Storage.IProfileStore>().DisposeAsync();
+
+        var (status, page, _) = await session.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, status);
+        Assert.Contains("This page could not be shown", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ThePropertyOverviewCountsNamesTypesAndValues()
     {
         await _server.EngageAsync("""
