@@ -5,7 +5,11 @@ using OpenEngage.Ingestion;
 
 namespace OpenEngage.Web;
 
-/// <summary>Maps the profile browser at <c>/</c>: the pages, their stylesheet and script, the CSV export and the progress of bulk changes.</summary>
+/// <summary>
+/// Maps the profile browser at <c>/</c>: the pages, their stylesheet and script, the CSV export and the
+/// progress of bulk changes. They are the server's web page, not its API, so the OpenAPI document
+/// leaves them out.
+/// </summary>
 public static class OpenEngageWebEndpoints
 {
     public static WebApplication MapOpenEngageWeb(this WebApplication app)
@@ -13,9 +17,9 @@ public static class OpenEngageWebEndpoints
         ArgumentNullException.ThrowIfNull(app);
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapRazorPages();
+        app.MapRazorPages().ExcludeFromDescription();
         app.MapUiAssets();
-        app.MapGet("/export.csv", CsvExport.WriteAsync).RequireAuthorization();
+        app.MapGet("/export.csv", CsvExport.WriteAsync).RequireAuthorization().ExcludeFromDescription();
         app.MapGet("/ui/jobs/{id}", (string id, HttpContext context) =>
         {
             var account = UiAccount.From(context.User, context.RequestServices.GetRequiredService<ProjectDirectory>());
@@ -23,7 +27,7 @@ public static class OpenEngageWebEndpoints
             return job is null
                 ? Results.NotFound()
                 : Results.Json(new { state = job.State, total = job.Total, done = job.Done, failed = job.Failed, message = job.Message });
-        }).RequireAuthorization();
+        }).RequireAuthorization().ExcludeFromDescription();
         return app;
     }
 }

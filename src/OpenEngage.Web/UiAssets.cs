@@ -35,7 +35,7 @@ public static class UiAssets
                 }
 
                 return Results.Bytes(asset.Content, asset.ContentType);
-            });
+            }).ExcludeFromDescription();
         }
 
         return endpoints;

@@ -18,6 +18,8 @@ public sealed class OpenApiTests
         var routes = server.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
             .Where(endpoint => endpoint.RoutePattern.RawText != "/openapi/{documentName}.json")
+            // The profile browser's pages and assets are the server's web page, not its API.
+            .Where(endpoint => endpoint.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
             .SelectMany(endpoint => (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"])
                 .Select(method => ("/" + endpoint.RoutePattern.RawText!.TrimStart('/'), method.ToLowerInvariant())))
             .Distinct()
@@ -25,6 +27,7 @@ public sealed class OpenApiTests
         Assert.Contains(("/engage", "post"), routes);
         Assert.Contains(("/api/query/engage", "get"), routes);
         Assert.Contains(("/metrics", "get"), routes);
+        Assert.DoesNotContain(paths, path => path.Key == "/export.csv" || path.Key.StartsWith("/ui/", StringComparison.Ordinal));
         foreach (var (path, method) in routes)
         {
             var operation = paths[path]?[method];

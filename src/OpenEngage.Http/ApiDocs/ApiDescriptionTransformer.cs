@@ -52,12 +52,6 @@ internal sealed class ApiDescriptionTransformer : IOpenApiDocumentTransformer
             item.Operations[HttpMethod.Post] = Query(document, path, "post", page, queryError, withBody: true);
         }
 
-        PathItem(document, "/").Operations![HttpMethod.Get] = new OpenApiOperation
-        {
-            OperationId = "Root",
-            Summary = "A one-line text saying what this server is.",
-            Responses = new OpenApiResponses { ["200"] = Response("The text.", "text/plain", new OpenApiSchema { Type = JsonSchemaType.String }) },
-        };
         PathItem(document, "/metrics").Operations![HttpMethod.Get] = new OpenApiOperation
         {
             OperationId = "Metrics",
