@@ -20,8 +20,9 @@ status=0
 # time limits, and on a 2-core machine they should not compete with each other.
 dotnet test OpenEngage.slnx -c Release --no-build --nologo -m:1 2>&1 | tee "$log" || status=$?
 
-echo "== test.sh: HTTP tests on PostgreSQL"
+echo "== test.sh: HTTP and web page tests on PostgreSQL"
 OPENENGAGE_TEST_STORAGE=postgres dotnet test tests/OpenEngage.Server.Tests -c Release --no-build --nologo 2>&1 | tee -a "$log" || status=$?
+OPENENGAGE_TEST_STORAGE=postgres dotnet test tests/OpenEngage.Web.Tests -c Release --no-build --nologo 2>&1 | tee -a "$log" || status=$?
 
 # One closing line for the whole run: the sum over every test project.
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
