@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using OpenEngage.Profiles;
+using OpenEngage.Storage.Relational;
 
 namespace OpenEngage.Storage.Sqlite;
 
@@ -185,7 +186,7 @@ public sealed partial class SqliteProfileStore
     {
         var rows = new List<(string, object?)>();
         var sorted = plan.SortPath is not null;
-        using var command = Command(connection, transaction, plan, ScanSql(plan, withProperties: false));
+        using var command = Command(connection, transaction, plan, ScanSql(plan, withProperties: false), filtered: true);
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -250,7 +251,7 @@ public sealed partial class SqliteProfileStore
         var sql = ScanSql(plan, withProperties);
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: true);
-        await using var command = Command(connection, transaction, plan, sql);
+        await using var command = Command(connection, transaction, plan, sql, filtered: true);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var skip = plan.Query.Offset;
         var take = plan.Query.Limit ?? int.MaxValue;
@@ -415,7 +416,7 @@ public sealed partial class SqliteProfileStore
         using var count = Command(connection, transaction, plan, $"""
             SELECT count(*) FILTER (WHERE m = 1), json_group_array(id) FILTER (WHERE m IS NULL)
             FROM (SELECT ({plan.Filter.Sql}) AS m, id FROM {plan.Filter.Rows(plan.Scope)} LIMIT -1);
-            """);
+            """, filtered: true);
         using var reader = count.ExecuteReader();
         reader.Read();
         var undecided = reader.IsDBNull(1) ? null : JsonSerializer.Deserialize<List<string>>(reader.GetString(1));
@@ -453,7 +454,8 @@ public sealed partial class SqliteProfileStore
             : $"({decided} OR id IN (SELECT value FROM json_each($extra)))";
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, string sql)
+    /// <param name="filtered">Whether <paramref name="sql"/> holds the plan's filter (or its rows): then the command binds every parameter of the filter.</param>
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, string sql, bool filtered = false)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -480,12 +482,9 @@ public sealed partial class SqliteProfileStore
             command.Parameters.AddWithValue("$sort_path", path);
         }
 
-        foreach (var (name, value) in plan.Filter.Parameters)
+        if (filtered)
         {
-            if (sql.Contains(name, StringComparison.Ordinal))
-            {
-                command.Parameters.AddWithValue(name, value);
-            }
+            SqlCommandBuilder.Bind(command, plan.Filter.Parameters);
         }
 
         return command;
@@ -495,7 +494,7 @@ public sealed partial class SqliteProfileStore
     private static List<(string Id, object? Key)> PagePart(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, List<string> extra)
     {
         var sorted = plan.SortPath is not null;
-        using var page = Command(connection, transaction, plan, $"SELECT id{(sorted ? ", k" : "")} FROM {Rows(plan)} WHERE {Matching(plan, extra)} {plan.OrderBy} LIMIT $limit;");
+        using var page = Command(connection, transaction, plan, $"SELECT id{(sorted ? ", k" : "")} FROM {Rows(plan)} WHERE {Matching(plan, extra)} {plan.OrderBy} LIMIT $limit;", filtered: true);
         page.Parameters.AddWithValue("$limit", plan.Query.Limit is { } limit ? (long)plan.Query.Offset + limit : -1);
         if (extra.Count > 0)
         {
