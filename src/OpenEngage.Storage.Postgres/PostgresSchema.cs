@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Npgsql;
+using OpenEngage.Storage.Relational;
 
 namespace OpenEngage.Storage.Postgres;
 
@@ -14,9 +16,7 @@ internal static class PostgresSchema
     /// </summary>
     private const int LockClass = 0x4f45, LockMigrations = 1;
 
-    public sealed record Migration(int Version, string Description, string Sql);
-
-    public static readonly IReadOnlyList<Migration> Migrations =
+    public static readonly IReadOnlyList<SchemaMigration> Migrations =
     [
         new(1, "profiles table", """
             CREATE TABLE profiles (
@@ -48,63 +48,44 @@ internal static class PostgresSchema
             """),
     ];
 
-    public static int LatestVersion => Migrations[^1].Version;
+    private static readonly SchemaMigrator Migrator = new(
+        Migrations,
+        """
+        CREATE TABLE IF NOT EXISTS schema_version (
+            version    integer     PRIMARY KEY,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        );
+        """,
+        "INSERT INTO schema_version (version) VALUES (@version);",
+        "version",
+        BeginLockedAsync);
+
+    public static int LatestVersion => Migrator.LatestVersion;
 
     /// <summary>
     /// Brings the database to <see cref="LatestVersion"/> in one transaction and returns the
     /// migrations it applied (none when the schema is already current).
     /// </summary>
-    public static async Task<IReadOnlyList<Migration>> MigrateAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<SchemaMigration>> MigrateAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        Migrator.MigrateAsync(connection, cancellationToken);
+
+    /// <summary>
+    /// A transaction holding the migrations' advisory lock: another node starting at the same
+    /// moment waits here until this one has committed, then finds the schema current.
+    /// </summary>
+    private static async Task<DbTransaction> BeginLockedAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-
-        // Another node starting at the same moment waits here until this one has committed, then
-        // finds the schema current.
-        await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({LockClass}, {LockMigrations});", cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, transaction, """
-            CREATE TABLE IF NOT EXISTS schema_version (
-                version    integer     PRIMARY KEY,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            );
-            """, cancellationToken).ConfigureAwait(false);
-
-        int current;
-        await using (var query = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM schema_version;", connection, transaction))
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            current = (int)(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            await using var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({LockClass}, {LockMigrations});", (NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return transaction;
         }
-
-        if (current > LatestVersion)
+        catch
         {
-            throw new InvalidOperationException(
-                $"The database has schema version {current}, newer than this server understands ({LatestVersion}). Upgrade the server.");
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
-
-        var applied = new List<Migration>();
-        foreach (var migration in Migrations)
-        {
-            if (migration.Version <= current)
-            {
-                continue;
-            }
-
-            await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken).ConfigureAwait(false);
-            await using (var record = new NpgsqlCommand("INSERT INTO schema_version (version) VALUES ($1);", connection, transaction))
-            {
-                record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = migration.Version });
-                await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            applied.Add(migration);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return applied;
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using OpenEngage.Profiles;
+using OpenEngage.Storage.Relational;
 
 namespace OpenEngage.Storage.Sqlite;
 
@@ -185,7 +186,7 @@ public sealed partial class SqliteProfileStore
     {
         var rows = new List<(string, object?)>();
         var sorted = plan.SortPath is not null;
-        using var command = Command(connection, transaction, plan, ScanSql(plan, withProperties: false));
+        using var command = Command(connection, transaction, plan, ScanSql(plan, withProperties: false), ScanHolds(plan));
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -250,7 +251,7 @@ public sealed partial class SqliteProfileStore
         var sql = ScanSql(plan, withProperties);
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = connection.BeginTransaction(deferred: true);
-        await using var command = Command(connection, transaction, plan, sql);
+        await using var command = Command(connection, transaction, plan, sql, ScanHolds(plan));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var skip = plan.Query.Offset;
         var take = plan.Query.Limit ?? int.MaxValue;
@@ -415,7 +416,7 @@ public sealed partial class SqliteProfileStore
         using var count = Command(connection, transaction, plan, $"""
             SELECT count(*) FILTER (WHERE m = 1), json_group_array(id) FILTER (WHERE m IS NULL)
             FROM (SELECT ({plan.Filter.Sql}) AS m, id FROM {plan.Filter.Rows(plan.Scope)} LIMIT -1);
-            """);
+            """, Holds.Scope | Holds.Filter);
         using var reader = count.ExecuteReader();
         reader.Read();
         var undecided = reader.IsDBNull(1) ? null : JsonSerializer.Deserialize<List<string>>(reader.GetString(1));
@@ -425,7 +426,7 @@ public sealed partial class SqliteProfileStore
     /// <summary>Evaluates every row of the scope in memory (SQL decides nothing of the filter) and returns the ids that match.</summary>
     private static async Task<List<string>> UndecidedMatchesAsync(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, transaction, plan, $"SELECT id, json(properties) FROM profiles WHERE {plan.Scope};");
+        await using var command = Command(connection, transaction, plan, $"SELECT id, json(properties) FROM profiles WHERE {plan.Scope};", Holds.Scope);
         return await EvaluatedMatchesAsync(command, plan, cancellationToken).ConfigureAwait(false);
     }
 
@@ -453,39 +454,60 @@ public sealed partial class SqliteProfileStore
             : $"({decided} OR id IN (SELECT value FROM json_each($extra)))";
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, string sql)
+    /// <summary>What a command's SQL holds besides <c>$project</c> and <c>$group_key</c>, and so which parameters it binds.</summary>
+    [Flags]
+    private enum Holds
+    {
+        /// <summary>Only the project and the group key.</summary>
+        None = 0,
+
+        /// <summary>The plan's <see cref="QueryPlan.Scope"/>: <c>$ids</c>, <c>$from</c>, <c>$to</c> as the plan has them.</summary>
+        Scope = 1,
+
+        /// <summary>The translated filter, or the rows it runs on: every parameter of the translation.</summary>
+        Filter = 2,
+
+        /// <summary>The sort key, <c>$sort_path</c>, when the plan sorts by a property.</summary>
+        SortKey = 4,
+    }
+
+    /// <summary>What <see cref="ScanSql"/> holds: the filter only when it is not the constant 1.</summary>
+    private static Holds ScanHolds(QueryPlan plan) => Holds.Scope | Holds.SortKey | (plan.Filter.IsAll ? Holds.None : Holds.Filter);
+
+    /// <summary>A command of <paramref name="sql"/> that binds exactly the parameters <paramref name="holds"/> names.</summary>
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, string sql, Holds holds = Holds.None)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
         command.Parameters.AddWithValue("$project", plan.Query.Project);
         command.Parameters.AddWithValue("$group_key", plan.Query.GroupKey);
-        if (plan.Query.DistinctIds is { } ids && sql.Contains("$ids", StringComparison.Ordinal))
+        if (holds.HasFlag(Holds.Scope))
         {
-            command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids));
+            if (plan.Query.DistinctIds is { } ids)
+            {
+                command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids));
+            }
+
+            if (plan.From is { } from)
+            {
+                command.Parameters.AddWithValue("$from", from);
+            }
+
+            if (plan.To is { } to)
+            {
+                command.Parameters.AddWithValue("$to", to);
+            }
         }
 
-        if (plan.From is { } from)
-        {
-            command.Parameters.AddWithValue("$from", from);
-        }
-
-        if (plan.To is { } to)
-        {
-            command.Parameters.AddWithValue("$to", to);
-        }
-
-        if (plan.SortPath is { } path && sql.Contains("$sort_path", StringComparison.Ordinal))
+        if (holds.HasFlag(Holds.SortKey) && plan.SortPath is { } path)
         {
             command.Parameters.AddWithValue("$sort_path", path);
         }
 
-        foreach (var (name, value) in plan.Filter.Parameters)
+        if (holds.HasFlag(Holds.Filter))
         {
-            if (sql.Contains(name, StringComparison.Ordinal))
-            {
-                command.Parameters.AddWithValue(name, value);
-            }
+            SqlCommandBuilder.Bind(command, plan.Filter.Parameters);
         }
 
         return command;
@@ -495,7 +517,7 @@ public sealed partial class SqliteProfileStore
     private static List<(string Id, object? Key)> PagePart(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, List<string> extra)
     {
         var sorted = plan.SortPath is not null;
-        using var page = Command(connection, transaction, plan, $"SELECT id{(sorted ? ", k" : "")} FROM {Rows(plan)} WHERE {Matching(plan, extra)} {plan.OrderBy} LIMIT $limit;");
+        using var page = Command(connection, transaction, plan, $"SELECT id{(sorted ? ", k" : "")} FROM {Rows(plan)} WHERE {Matching(plan, extra)} {plan.OrderBy} LIMIT $limit;", Holds.Scope | Holds.Filter | Holds.SortKey);
         page.Parameters.AddWithValue("$limit", plan.Query.Limit is { } limit ? (long)plan.Query.Offset + limit : -1);
         if (extra.Count > 0)
         {

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using OpenEngage.Profiles;
+using OpenEngage.Storage.Relational;
 
 namespace OpenEngage.Storage.Sqlite;
 
@@ -139,7 +140,7 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
             cancellationToken.ThrowIfCancellationRequested();
             Directory.CreateDirectory(_directory);
 
-            foreach (var migration in OpenWriter())
+            foreach (var migration in OpenWriter(migrate: true))
             {
                 LogMigrationApplied(migration.Version, migration.Description, DatabasePath);
             }
@@ -293,8 +294,11 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
 
     // ---- The writer: everything below runs on the writer thread only (after InitializeAsync). ----
 
-    /// <summary>Opens and configures the write connection, migrates the schema and returns the migrations applied.</summary>
-    private IReadOnlyList<SqliteSchema.Migration> OpenWriter()
+    /// <summary>
+    /// Opens and configures the write connection and returns the migrations applied: the schema is
+    /// migrated once, at initialisation (<paramref name="migrate"/>), not again on a reconnect.
+    /// </summary>
+    private IReadOnlyList<SchemaMigration> OpenWriter(bool migrate)
     {
         var connection = new SqliteConnection(_writeConnectionString);
         try
@@ -325,7 +329,7 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
             // is unchanged: a commit is durable once its WAL frames are synced.
             ExecuteScalar(connection, $"PRAGMA wal_autocheckpoint = {WalAutoCheckpointPages};");
 
-            var applied = SqliteSchema.Migrate(connection);
+            var applied = migrate ? SqliteSchema.Migrate(connection) : [];
 
             _upsert = Prepare(connection, """
                 INSERT INTO profiles (project, group_key, id, properties) VALUES ($project, $group_key, $id, jsonb($properties))
@@ -488,7 +492,7 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
             {
                 // A fresh connection after a failure: what the group was prepared on may have been
                 // changed by another connection before this one started watching, so prepare again.
-                OpenWriter();
+                OpenWriter(migrate: false);
                 return false;
             }
 

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using OpenEngage.Storage.Relational;
 
 namespace OpenEngage.Storage.Sqlite;
 
@@ -8,9 +9,7 @@ namespace OpenEngage.Storage.Sqlite;
 /// </summary>
 internal static class SqliteSchema
 {
-    public sealed record Migration(int Version, string Description, string Sql);
-
-    public static readonly IReadOnlyList<Migration> Migrations =
+    public static readonly IReadOnlyList<SchemaMigration> Migrations =
     [
         new(1, "profiles table", """
             CREATE TABLE profiles (
@@ -53,67 +52,28 @@ internal static class SqliteSchema
             """),
     ];
 
-    public static int LatestVersion => Migrations[^1].Version;
+    private static readonly SchemaMigrator Migrator = new(
+        Migrations,
+        """
+        CREATE TABLE IF NOT EXISTS schema_version (
+            version    INTEGER PRIMARY KEY,
+            applied_at TEXT NOT NULL
+        );
+        """,
+        "INSERT INTO schema_version (version, applied_at) VALUES ($version, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));",
+        "$version",
+
+        // A write transaction from the start: a second writer waits for it (busy timeout) and then
+        // finds the schema current.
+        static (connection, _) => Task.FromResult<System.Data.Common.DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false)));
+
+    public static int LatestVersion => Migrator.LatestVersion;
 
     /// <summary>
     /// Brings the database to <see cref="LatestVersion"/> in one transaction and returns the
-    /// versions it applied (none when the schema is already current).
+    /// versions it applied (none when the schema is already current). Microsoft.Data.Sqlite runs
+    /// its asynchronous methods synchronously, so this blocks no other thread.
     /// </summary>
-    public static IReadOnlyList<Migration> Migrate(SqliteConnection connection)
-    {
-        using var transaction = connection.BeginTransaction(deferred: false);
-
-        Execute(connection, transaction, """
-            CREATE TABLE IF NOT EXISTS schema_version (
-                version    INTEGER PRIMARY KEY,
-                applied_at TEXT NOT NULL
-            );
-            """);
-
-        long current;
-        using (var query = connection.CreateCommand())
-        {
-            query.Transaction = transaction;
-            query.CommandText = "SELECT coalesce(max(version), 0) FROM schema_version;";
-            current = (long)query.ExecuteScalar()!;
-        }
-
-        if (current > LatestVersion)
-        {
-            throw new InvalidOperationException(
-                $"The database has schema version {current}, newer than this server understands ({LatestVersion}). Upgrade the server.");
-        }
-
-        var applied = new List<Migration>();
-        foreach (var migration in Migrations)
-        {
-            if (migration.Version <= current)
-            {
-                continue;
-            }
-
-            Execute(connection, transaction, migration.Sql);
-            using (var record = connection.CreateCommand())
-            {
-                record.Transaction = transaction;
-                record.CommandText = "INSERT INTO schema_version (version, applied_at) VALUES ($version, $applied_at);";
-                record.Parameters.AddWithValue("$version", migration.Version);
-                record.Parameters.AddWithValue("$applied_at", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-                record.ExecuteNonQuery();
-            }
-
-            applied.Add(migration);
-        }
-
-        transaction.Commit();
-        return applied;
-    }
-
-    private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    public static IReadOnlyList<SchemaMigration> Migrate(SqliteConnection connection) =>
+        Migrator.MigrateAsync(connection, CancellationToken.None).GetAwaiter().GetResult();
 }

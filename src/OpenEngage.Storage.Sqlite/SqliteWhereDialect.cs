@@ -1,0 +1,306 @@
+using System.Globalization;
+using OpenEngage.Query;
+using OpenEngage.Storage.Relational;
+
+namespace OpenEngage.Storage.Sqlite;
+
+/// <summary>
+/// SQLite's leaves for <see cref="WhereSqlTranslator"/>: conditions over the <c>properties</c> JSON
+/// column that yield 1, 0 or NULL (see <see cref="SqliteWhereTranslator"/> for what each decides).
+/// Each property a condition names is extracted once per row, as a column <c>v0</c>, <c>v1</c>, …
+/// of the rows the condition runs on (<see cref="Columns"/>).
+/// </summary>
+internal sealed class SqliteWhereDialect : WhereDialect
+{
+    private const string Column = "properties";
+    private const string MaxDouble = "1.7976931348623157e308";
+    private const string CanonicalDate = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'";
+
+    private readonly Dictionary<string, int> _accessed = new(StringComparer.Ordinal);
+    private readonly List<string> _paths = [];
+    private readonly System.Text.StringBuilder _columns = new();
+
+    public SqliteWhereDialect()
+        : base(new SqlCommandBuilder("$w"))
+    {
+    }
+
+    /// <summary>The extracted columns, each as <c>, json_extract(properties, $wN) AS vI</c>.</summary>
+    public string Columns => _columns.ToString();
+
+    public override string Literal(SqlTruthKind constant) => constant switch
+    {
+        SqlTruthKind.True => "1",
+        SqlTruthKind.False => "0",
+        _ => "NULL",
+    };
+
+    public override SqlTruth Defined(string name)
+    {
+        if (Access(name) is not var (_, value))
+        {
+            return SqlTruth.Unknown;
+        }
+
+        // A value that is NULL in SQL is JSON null (defined) or missing; a number beyond double's
+        // range is undefined to the evaluator.
+        return SqlTruth.Of($"""
+            (CASE WHEN {value} IS NULL THEN (json_type({Column}, {_paths[_accessed[name]]}) IS NOT NULL)
+                  WHEN typeof({value}) = 'real' AND abs({value}) > {MaxDouble} THEN NULL
+                  ELSE 1 END)
+            """);
+    }
+
+    public override SqlTruth Truthy(string name)
+    {
+        if (Access(name) is not var (type, value))
+        {
+            return SqlTruth.Unknown;
+        }
+
+        return SqlTruth.Of($"""
+            (CASE {type}
+              WHEN 'true' THEN 1
+              WHEN 'integer' THEN ({value} <> 0)
+              WHEN 'real' THEN (CASE WHEN {value} = 0 OR abs({value}) > {MaxDouble} THEN NULL ELSE 1 END)
+              WHEN 'text' THEN {GuardText(value, $"({value} <> '')")}
+              WHEN 'array' THEN (json_array_length({value}) > 0)
+              WHEN 'object' THEN ({value} <> '{"{}"}')
+              ELSE 0 END)
+            """);
+    }
+
+    public override SqlTruth Equal(string name, Value constant)
+    {
+        if (Access(name) is not var (type, value))
+        {
+            return SqlTruth.Unknown;
+        }
+
+        switch (constant)
+        {
+            case UndefinedValue:
+                return SqlTruth.False;
+            case BooleanValue b:
+                return SqlTruth.Of($"({type} = '{(b.Value ? "true" : "false")}')");
+            case StringValue s when HasLoneSurrogate(s.Value):
+                return SqlTruth.Unknown;
+            case StringValue s:
+                return SqlTruth.Of($"(CASE WHEN {type} = 'text' THEN {GuardText(value, $"({value} = {Command.AddParameter(s.Value)})")} ELSE 0 END)");
+            case NumberValue n:
+                return SqlTruth.Of($"(CASE WHEN {type} IN ('integer', 'real') THEN {Numeric("=", value, n)} ELSE 0 END)");
+            case DateTimeValue d:
+                return SqlTruth.Of(DateTimeComparison("=", type, value, d));
+            default:
+                return SqlTruth.Unknown;
+        }
+    }
+
+    public override SqlTruth Order(BinaryOperator op, string name, Value constant)
+    {
+        if (Access(name) is not var (type, value))
+        {
+            return SqlTruth.Unknown;
+        }
+
+        var sqlOperator = Syntax.Spelling(op);
+        return constant switch
+        {
+            NumberValue n => SqlTruth.Of($"(CASE WHEN {type} IN ('integer', 'real') THEN {Numeric(sqlOperator, value, n)} ELSE 0 END)"),
+            DateTimeValue d => SqlTruth.Of(DateTimeComparison(sqlOperator, type, value, d)),
+
+            // Ordering needs two numbers or a datetime; stored values are never datetimes.
+            _ => SqlTruth.False,
+        };
+    }
+
+    /// <summary><c>p in constant</c>: a substring test when the constant is a string; else undefined.</summary>
+    public override SqlTruth NeedleIn(string name, Value haystack)
+    {
+        if (Access(name) is not var (type, value))
+        {
+            return SqlTruth.Unknown;
+        }
+
+        if (haystack is StringValue { Value: var lone } && HasLoneSurrogate(lone))
+        {
+            return SqlTruth.Unknown;
+        }
+
+        return haystack is StringValue s
+            ? SqlTruth.Of($"(CASE WHEN {type} = 'text' THEN {GuardText(value, $"(instr({Command.AddParameter(s.Value)}, {value}) > 0)")} ELSE 0 END)")
+            : SqlTruth.False;
+    }
+
+    /// <summary><c>constant in p</c>: substring of stored text or member of a stored list.</summary>
+    public override SqlTruth InProperty(Value needle, string name)
+    {
+        if (Access(name) is not var (type, value) || SqliteWhereTranslator.PathOf(name) is not { } path)
+        {
+            return SqlTruth.Unknown;
+        }
+
+        if (needle is UndefinedValue)
+        {
+            return SqlTruth.False;
+        }
+
+        if (needle is StringValue { Value: var lone } && HasLoneSurrogate(lone))
+        {
+            return SqlTruth.Unknown;
+        }
+
+        var text = needle is StringValue s ? GuardText(value, $"(instr({value}, {Command.AddParameter(s.Value)}) > 0)") : "0";
+        var elements = $"FROM json_each({Column}, {Command.AddParameter(path)})";
+        var member = needle switch
+        {
+            StringValue str when !HasEscapes(str.Value) => $"EXISTS (SELECT 1 {elements} WHERE type = 'text' AND value = {Command.AddParameter(str.Value)})",
+            BooleanValue b => $"EXISTS (SELECT 1 {elements} WHERE type = '{(b.Value ? "true" : "false")}')",
+            NumberValue n => NumericMember(elements, n),
+            _ => "NULL",
+        };
+        return SqlTruth.Of($"(CASE {type} WHEN 'text' THEN {text} WHEN 'array' THEN {member} ELSE 0 END)");
+    }
+
+    private string NumericMember(string elements, NumberValue n)
+    {
+        var exact = IntegralConstant(n) is { } integer
+            ? $"EXISTS (SELECT 1 {elements} WHERE type = 'integer' AND typeof(value) = 'integer' AND value = {Command.AddParameter(integer)})"
+            : "0";
+        var (low, high) = Band(n);
+        return $"""
+            (CASE WHEN {exact} THEN 1
+                  WHEN EXISTS (SELECT 1 {elements} WHERE type IN ('integer', 'real') AND value BETWEEN {Command.AddParameter(low)} AND {Command.AddParameter(high)}) THEN NULL
+                  ELSE 0 END)
+            """;
+    }
+
+    /// <summary>A stored number (the caller checked the JSON type) against a numeric constant.</summary>
+    private string Numeric(string sqlOperator, string value, NumberValue n)
+    {
+        var (low, high) = Band(n);
+        var exact = IntegralConstant(n) is { } integer
+            ? $"WHEN typeof({value}) = 'integer' THEN ({value} {sqlOperator} {Command.AddParameter(integer)}) "
+            : "";
+        return $"""
+            (CASE WHEN abs({value}) > {MaxDouble} THEN 0
+                  {exact}WHEN {value} BETWEEN {Command.AddParameter(low)} AND {Command.AddParameter(high)} THEN NULL
+                  ELSE ({value} {sqlOperator} {Command.AddParameter(n.Approximate)}) END)
+            """;
+    }
+
+    private string DateTimeComparison(string sqlOperator, string type, string value, DateTimeValue d)
+    {
+        // Text of the canonical shape compares as text; whether it names a real date matters only
+        // where that comparison holds.
+        var instant = d.Value.UtcDateTime;
+        var canonical = instant.Ticks % TimeSpan.TicksPerSecond == 0
+            ? $"""
+              WHEN length({value}) = 19 AND {value} GLOB {CanonicalDate} THEN
+                (CASE WHEN NOT ({value} {sqlOperator} {Command.AddParameter(IsoDateTime.Format(d.Value))}) THEN 0
+                      ELSE {RealDate(value)} END)
+              """
+            : "";
+        return $"""
+            (CASE WHEN {type} <> 'text' THEN 0
+                  {canonical}
+                  WHEN {value} GLOB '[0-9][0-9][0-9][0-9]-*' THEN NULL
+                  ELSE 0 END)
+            """;
+    }
+
+    /// <summary>The columns of the JSON type ('' when missing) and value of a top-level property; null when it cannot be named.</summary>
+    private (string Type, string Value)? Access(string name)
+    {
+        if (SqliteWhereTranslator.PathOf(name) is not { } path)
+        {
+            return null;
+        }
+
+        if (!_accessed.TryGetValue(name, out var index))
+        {
+            index = _accessed.Count;
+            _accessed.Add(name, index);
+            var parameter = Command.AddParameter(path);
+            _paths.Add(parameter);
+            _columns.Append(CultureInfo.InvariantCulture, $", json_extract({Column}, {parameter}) AS v{index}");
+        }
+
+        // The SQL type of the extracted value tells the JSON type, except where json_extract maps
+        // two JSON types to one SQL type: 0 and 1 (numbers, or false and true), text (a string, or
+        // the JSON text of a list or an object) and NULL (null, or missing). Only those rows pay
+        // for json_type.
+        var value = string.Create(CultureInfo.InvariantCulture, $"v{index}");
+        var jsonType = $"ifnull(json_type({Column}, {_paths[index]}), '')";
+        var type = $"""
+            (CASE typeof({value})
+              WHEN 'integer' THEN (CASE WHEN {value} IN (0, 1) THEN {jsonType} ELSE 'integer' END)
+              WHEN 'real' THEN 'real'
+              WHEN 'text' THEN (CASE WHEN substr({value}, 1, 1) IN ('[', '{"{"}') THEN {jsonType} ELSE 'text' END)
+              ELSE {jsonType} END)
+            """;
+        return (type, value);
+    }
+
+    private static string GuardText(string value, string test) =>
+        $"(CASE WHEN instr({value}, char(92)) > 0 OR instr({value}, char(0)) > 0 THEN NULL ELSE {test} END)";
+
+    /// <summary>
+    /// A string constant with an unpaired surrogate reaches SQLite as UTF-8 with U+FFFD in its place,
+    /// and would match stored U+FFFD: such a comparison is left to the in-memory evaluation.
+    /// </summary>
+    private static bool HasLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasEscapes(string text) => text.Contains('\\', StringComparison.Ordinal) || text.Contains('\0', StringComparison.Ordinal);
+
+    private static long? IntegralConstant(NumberValue n) =>
+        n.IsExact && decimal.Truncate(n.Exact) == n.Exact && n.Exact >= long.MinValue && n.Exact <= long.MaxValue
+            ? (long)n.Exact
+            : null;
+
+    /// <summary>
+    /// Whether text of the canonical shape names a real instant (year from 1, month 1–12, a day the
+    /// month has in the proleptic Gregorian calendar, hour to 23, minute and second to 59): what a
+    /// round trip through SQLite's <c>strftime</c> tells, at a fraction of its cost.
+    /// </summary>
+    private static string RealDate(string value)
+    {
+        var year = $"CAST(substr({value}, 1, 4) AS INTEGER)";
+        return $"""
+            ({value} >= '0001'
+              AND substr({value}, 6, 2) BETWEEN '01' AND '12'
+              AND substr({value}, 9, 2) BETWEEN '01' AND (CASE substr({value}, 6, 2)
+                    WHEN '02' THEN (CASE WHEN ({year} % 4 = 0 AND {year} % 100 <> 0) OR {year} % 400 = 0 THEN '29' ELSE '28' END)
+                    WHEN '04' THEN '30' WHEN '06' THEN '30' WHEN '09' THEN '30' WHEN '11' THEN '30'
+                    ELSE '31' END)
+              AND substr({value}, 12, 2) <= '23' AND substr({value}, 15, 2) <= '59' AND substr({value}, 18, 2) <= '59')
+            """;
+    }
+
+    /// <summary>
+    /// The expression as a value (1, 0 or NULL) computed with SQLite's short-circuit evaluation: as
+    /// the condition of a CASE, AND and OR skip their right side when the left one decides, which
+    /// they do not as a plain value (both operands of <c>a AND b</c> in a result column are
+    /// computed). The second condition runs only for rows the first did not decide; filters
+    /// usually reject most rows, so the rejection is tested first. Without AND or OR there is
+    /// nothing to skip and the expression stays as it is.
+    /// </summary>
+    public override string Finish(string sql, bool combined) => combined
+        ? $"(CASE WHEN NOT {sql} THEN 0 WHEN {sql} THEN 1 END)"
+        : sql;
+}
