@@ -21,7 +21,7 @@ IProfileStore store = directory.Contains("Host=", StringComparison.OrdinalIgnore
     : new SqliteProfileStore(new SqliteStoreOptions { Path = directory }, engine, NullLogger<SqliteProfileStore>.Instance);
 await store.InitializeAsync();
 
-var existing = (await store.ListAsync(new ProfileListRequest(Project, "", 0, 0))).Total;
+var existing = (await store.QueryAsync(new ProfileQuery(Project, "") { Limit = 0 })).Total;
 if (existing != count)
 {
     if (existing != 0)
@@ -106,14 +106,14 @@ async Task<long> Snapshot(string where) =>
     (await store.QueryIdsAsync(new ProfileQuery(Project, "") { Where = WhereExpression.Parse(where), Now = now })).Count;
 
 // What the Query API's first page of a session costs: the count and the window. The store goes on
-// finding every id for the later pages in the background; that is awaited after the clock stops,
+// finding every id for the later pages on the same snapshot; that is read after the clock stops,
 // so it does not overlap the next run.
 async Task<long> FirstPage(string? where, string? sortKey)
 {
     var watch = Stopwatch.StartNew();
     var snapshot = await store.SnapshotIdsAsync(new ProfileQuery(Project, "") { Where = where is null ? null : WhereExpression.Parse(where), SortKey = sortKey, Descending = true, Limit = 1000, Now = now });
     lastFirstPage = watch.Elapsed;
-    var all = await snapshot.All;
+    var all = await snapshot.ReadAllAsync();
     return all.Count == snapshot.Total ? snapshot.Total : throw new InvalidOperationException("The snapshot disagrees with its total.");
 }
 

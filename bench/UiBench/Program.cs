@@ -24,7 +24,7 @@ var now = new DateTimeOffset(2024, 6, 1, 0, 0, 0, TimeSpan.Zero);
 await using (var store = new SqliteProfileStore(new SqliteStoreOptions { Path = directory }, new ProfileEngine(ProfileLimits.Default), NullLogger<SqliteProfileStore>.Instance))
 {
     await store.InitializeAsync();
-    var existing = (await store.ListAsync(new OpenEngage.Storage.ProfileListRequest(Project, "", 0, 0))).Total;
+    var existing = (await store.QueryAsync(new OpenEngage.Storage.ProfileQuery(Project, "") { Limit = 0 })).Total;
     if (existing != count)
     {
         if (existing != 0)

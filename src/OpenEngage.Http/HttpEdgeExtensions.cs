@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OpenEngage.Querying;
 
 namespace OpenEngage.Http;
 
@@ -18,9 +19,7 @@ public static class HttpEdgeExtensions
         services.AddOptions<IngestionLimitsOptions>().BindConfiguration(IngestionLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QueryOptions>().BindConfiguration(QueryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(provider => new BodyBufferBudget(provider.GetRequiredService<IOptions<IngestionLimitsOptions>>().Value.MaxBufferedBodyBytes));
-        services.AddSingleton(provider => new QuerySessions(
-            provider.GetService<TimeProvider>() ?? TimeProvider.System,
-            provider.GetRequiredService<IOptions<QueryOptions>>().Value.MaxSessionBytes));
+        services.AddProfileQueries(provider => provider.GetRequiredService<IOptions<QueryOptions>>().Value.MaxSessionBytes);
         services.AddCors(cors => cors.AddPolicy(IngestionEndpoints.CorsPolicy, policy => policy
             .SetIsOriginAllowed(_ => true)
             .AllowCredentials()

@@ -11,6 +11,7 @@ using OpenEngage.Http.RateLimiting;
 using OpenEngage.Ingestion;
 using OpenEngage.Profiles;
 using OpenEngage.Query;
+using OpenEngage.Querying;
 using OpenEngage.Storage;
 
 namespace OpenEngage.Http;
@@ -18,11 +19,12 @@ namespace OpenEngage.Http;
 /// <summary>
 /// Mixpanel's Engage Query API (contract §9) on <c>/api/query/engage</c> and <c>/api/2.0/engage</c>:
 /// lookup by <c>distinct_id</c> / <c>distinct_ids</c>, <c>where</c> filters, sorting, and paging
-/// through a session's snapshot of the order.
+/// through a session's snapshot of the order. The endpoint parses, authenticates and writes the
+/// answer; <see cref="ProfileQueryService"/> answers the page.
 /// </summary>
 public static partial class QueryEndpoints
 {
-    public const int MaxPageSize = 1000;
+    public const int MaxPageSize = ProfileQueryService.MaxPageSize;
 
     /// <summary>Answers are UTF-8 JSON with an <c>application/json</c> content type: only what JSON itself needs is escaped.</summary>
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -74,7 +76,6 @@ public static partial class QueryEndpoints
     private static async Task AnswerAsync(HttpContext context)
     {
         var services = context.RequestServices;
-        var sessions = services.GetRequiredService<QuerySessions>();
 
         // Credentials first, from the headers: nothing of the body is read for a caller who may not ask.
         var allowed = QueryAuthentication.AllowedProjects(context.Request, services.GetRequiredService<ProjectDirectory>());
@@ -90,59 +91,26 @@ public static partial class QueryEndpoints
             return;
         }
 
-        var store = services.GetRequiredService<IProfileStore>();
-        var now = (services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
-        var projectId = project.EffectiveId;
-        var profileQuery = new ProfileQuery(projectId, query.GroupKey)
+        var profileQuery = new ProfileQuery(project.EffectiveId, query.GroupKey)
         {
             Where = query.Where,
             DistinctIds = query.DistinctIds,
             SortKey = query.SortKey,
             Descending = query.Descending,
-            Now = now,
+            Now = (services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow(),
         };
-
-        // Every page of a session is cut from the ordered ids its first page saw. The first page
-        // is answered from the count and its own window; the store finishes the ordered ids of
-        // every match, from the same state, for the later pages, which keep the first page's size
-        // unless they ask for another.
-        var fingerprint = Fingerprint(profileQuery);
-        var session = sessions.Find(projectId, query.SessionId, fingerprint);
-        var pageSize = query.PageSize ?? session?.PageSize ?? MaxPageSize;
-        IReadOnlyList<string> slice;
-        long total;
-        if (session is not { } found)
-        {
-            var snapshot = await store.SnapshotIdsAsync(profileQuery with { Offset = query.Page * pageSize, Limit = pageSize }, context.RequestAborted);
-            sessions.Remember(projectId, query.SessionId, fingerprint, pageSize, snapshot.All, snapshot.Total);
-            slice = snapshot.Window;
-            total = snapshot.Total;
-        }
-        else
-        {
-            var ids = await found.Ids.WaitAsync(context.RequestAborted);
-            slice = [.. ids.Skip(query.Page * pageSize).Take(pageSize)];
-            total = ids.Count;
-        }
-
-        var profiles = new List<StoredProfile>(slice.Count);
-        if (slice.Count > 0)
-        {
-            var result = await store.QueryAsync(new ProfileQuery(projectId, query.GroupKey) { DistinctIds = slice, Now = now }, context.RequestAborted);
-            var byId = result.Profiles.ToDictionary(profile => profile.Key.Id, StringComparer.Ordinal);
-            profiles.AddRange(slice.Where(byId.ContainsKey).Select(id => byId[id]));
-        }
+        var answer = await services.GetRequiredService<ProfileQueryService>().PageAsync(profileQuery, new QueryPaging(query.SessionId, query.Page, query.PageSize), context.RequestAborted);
 
         context.Response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(context.Response.Body, WriterOptions);
         writer.WriteStartObject();
         writer.WriteNumber("page", query.Page);
-        writer.WriteNumber("page_size", pageSize);
+        writer.WriteNumber("page_size", answer.PageSize);
         writer.WriteString("session_id", query.SessionId);
         writer.WriteString("status", "ok");
-        writer.WriteNumber("total", total);
+        writer.WriteNumber("total", answer.Total);
         writer.WriteStartArray("results");
-        foreach (var profile in profiles)
+        foreach (var profile in answer.Profiles)
         {
             writer.WriteStartObject();
             writer.WriteString("$distinct_id", profile.Key.Id);
@@ -177,11 +145,6 @@ public static partial class QueryEndpoints
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A query failed")]
     private static partial void LogQueryFailure(ILogger logger, Exception error);
-
-    private static string Fingerprint(ProfileQuery query) => JsonSerializer.Serialize(new object?[]
-    {
-        query.Project, query.GroupKey, query.Where?.ToString(), query.DistinctIds, query.SortKey, query.Descending,
-    });
 
     private static void WriteProperties(Utf8JsonWriter writer, StoredProfile profile, IReadOnlyList<string>? outputProperties)
     {

@@ -9,8 +9,9 @@ namespace OpenEngage.Storage.Postgres;
 /// <summary>
 /// The query side: the where filter runs in SQL as far as <see cref="PostgresWhereTranslator"/>
 /// can decide it exactly; the rows it leaves undecided are evaluated in memory, so the answer is
-/// always the evaluator's. Ordered by id, the window is taken in SQL; ordered by a property, the
-/// matches are ordered in memory by <see cref="ProfileOrder"/>.
+/// always the evaluator's. Ordered by id, the window is taken in SQL and a stream reads rows as they
+/// arrive; ordered by a property, the matches are ordered in memory by the reference order
+/// (<see cref="ProfileOrder"/>).
 /// </summary>
 public sealed partial class PostgresProfileStore
 {
@@ -20,12 +21,56 @@ public sealed partial class PostgresProfileStore
         return new ProfilePage(profiles, total);
     }
 
+    /// <summary>
+    /// Ordered by id, one scan in one snapshot whose rows are read as the caller consumes them: the
+    /// undecided rows are evaluated as they pass, and the window is counted off the matches. Ordered
+    /// by a property, every match is read and sorted first.
+    /// </summary>
     public async IAsyncEnumerable<StoredProfile> StreamAsync(ProfileQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var (profiles, _) = await RunAsync(query, cancellationToken).ConfigureAwait(false);
-        foreach (var profile in profiles)
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.SortKey is not null)
         {
-            yield return profile;
+            var (profiles, _) = await RunAsync(query, cancellationToken).ConfigureAwait(false);
+            foreach (var profile in profiles)
+            {
+                yield return profile;
+            }
+
+            yield break;
+        }
+
+        await using var read = await OpenReadAsync(query, cancellationToken).ConfigureAwait(false);
+        if (read is null || query.Limit is 0)
+        {
+            yield break;
+        }
+
+        var filter = read.Filter;
+        var (decision, matching) = filter.IsAll ? ("TRUE", "") : filter.IsUnknown ? ("NULL::boolean", "") : ($"({filter.Sql})", $" AND ({filter.Sql}) IS NOT FALSE");
+
+        // COLLATE "C": ordered by code point, whatever the database's collation.
+        await using var command = read.Command($"SELECT id, properties::text, {decision} FROM profiles WHERE {read.Scope}{matching} ORDER BY id COLLATE \"C\";");
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+        var skip = query.Offset;
+        var take = query.Limit ?? int.MaxValue;
+        while (take > 0 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var id = reader.GetString(0);
+            var properties = StoredProperties.Parse(reader.GetString(1));
+            if (reader.IsDBNull(2) && !query.Where!.Matches(properties, query.Now))
+            {
+                continue;
+            }
+
+            if (skip > 0)
+            {
+                skip--;
+                continue;
+            }
+
+            take--;
+            yield return new StoredProfile(new ProfileKey(query.Project, query.GroupKey, id), properties);
         }
     }
 
@@ -35,45 +80,25 @@ public sealed partial class PostgresProfileStore
         return [.. profiles.Select(profile => profile.Key.Id)];
     }
 
+    /// <summary>Every matching id first, in one snapshot; the window is cut from them.</summary>
+    public async Task<IdSnapshot> SnapshotIdsAsync(ProfileQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var all = await QueryIdsAsync(query with { Offset = 0, Limit = null }, cancellationToken).ConfigureAwait(false);
+        return IdSnapshot.FromIds(all, query);
+    }
+
     /// <summary>The query's window of matches, in its order, and the number of matches in all; one snapshot.</summary>
     private async Task<(IReadOnlyList<StoredProfile> Profiles, long Total)> RunAsync(ProfileQuery query, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        query.ThrowIfInvalid();
-
-        EnsureOpen();
-        var filter = PostgresWhereTranslator.Translate(query.Where, query.Now);
-        if (filter.IsNone || HasNul(new ProfileKey(query.Project, query.GroupKey, "")))
+        await using var read = await OpenReadAsync(query, cancellationToken).ConfigureAwait(false);
+        if (read is null)
         {
             return ([], 0);
         }
 
-        var ids = query.DistinctIds?.Where(id => !id.Contains('\0', StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToArray();
-        var scope = "project = @project AND group_key = @group_key" + (ids is null ? "" : " AND id = ANY(@ids)");
-
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
-
-        NpgsqlCommand Command(string sql)
-        {
-            var command = new NpgsqlCommand(sql, connection, transaction);
-            command.Parameters.Add(new NpgsqlParameter("project", NpgsqlDbType.Text) { Value = query.Project });
-            command.Parameters.Add(new NpgsqlParameter("group_key", NpgsqlDbType.Text) { Value = query.GroupKey });
-            if (ids is not null)
-            {
-                command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids });
-            }
-
-            if (!filter.IsAll && !filter.IsUnknown)
-            {
-                foreach (var parameter in filter.CloneParameters())
-                {
-                    command.Parameters.Add(parameter);
-                }
-            }
-
-            return command;
-        }
+        var (filter, scope, transaction) = (read.Filter, read.Scope, read.Transaction);
+        NpgsqlCommand Command(string sql) => read.Command(sql);
 
         // The rows SQL leaves undecided, evaluated in memory.
         var extra = new List<StoredProfile>();
@@ -129,11 +154,80 @@ public sealed partial class PostgresProfileStore
 
             all.Sort(ProfileOrder.Comparer(query.SortKey, query.Descending));
             total = all.Count;
-            window = InMemoryQuery.Window(all, query);
+            window = [.. all.Skip(query.Offset).Take(query.Limit ?? int.MaxValue)];
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return (window, total);
+    }
+
+    /// <summary>
+    /// A read transaction (repeatable read: one snapshot) over the query's scope with its filter
+    /// translated; null when nothing can match (a filter that is never true, or a project or
+    /// group key no stored profile can have).
+    /// </summary>
+    private async Task<QueryRead?> OpenReadAsync(ProfileQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        query.ThrowIfInvalid();
+
+        EnsureOpen();
+        var filter = PostgresWhereTranslator.Translate(query.Where, query.Now);
+        if (filter.IsNone || HasNul(new ProfileKey(query.Project, query.GroupKey, "")))
+        {
+            return null;
+        }
+
+        var ids = query.DistinctIds?.Where(id => !id.Contains('\0', StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToArray();
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+            return new QueryRead(query, filter, ids, connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>One query's read transaction, and the commands it runs with the scope's and the filter's parameters.</summary>
+    private sealed class QueryRead(ProfileQuery query, PostgresWhereTranslator.Translation filter, string[]? ids, NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public PostgresWhereTranslator.Translation Filter => filter;
+
+        public NpgsqlTransaction Transaction => transaction;
+
+        /// <summary>The rows the query reads.</summary>
+        public string Scope { get; } = "project = @project AND group_key = @group_key" + (ids is null ? "" : " AND id = ANY(@ids)");
+
+        public NpgsqlCommand Command(string sql)
+        {
+            var command = new NpgsqlCommand(sql, connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter("project", NpgsqlDbType.Text) { Value = query.Project });
+            command.Parameters.Add(new NpgsqlParameter("group_key", NpgsqlDbType.Text) { Value = query.GroupKey });
+            if (ids is not null)
+            {
+                command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids });
+            }
+
+            if (!filter.IsAll && !filter.IsUnknown)
+            {
+                foreach (var parameter in filter.CloneParameters())
+                {
+                    command.Parameters.Add(parameter);
+                }
+            }
+
+            return command;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private static async Task ReadAsync(NpgsqlCommand command, ProfileQuery query, List<StoredProfile> into, Func<StoredProfile, bool>? keep, CancellationToken cancellationToken)

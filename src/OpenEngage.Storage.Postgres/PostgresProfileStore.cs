@@ -156,55 +156,6 @@ public sealed partial class PostgresProfileStore : IProfileStore
             : null;
     }
 
-    public async Task<ProfilePage> ListAsync(ProfileListRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(request.Project);
-        ArgumentNullException.ThrowIfNull(request.GroupKey);
-        ArgumentOutOfRangeException.ThrowIfNegative(request.Offset);
-        ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
-        EnsureOpen();
-
-        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-
-        // One snapshot for the count and the page.
-        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
-
-        long total;
-        await using (var count = new NpgsqlCommand("SELECT count(*) FROM profiles WHERE project = $1 AND group_key = $2;", connection, transaction))
-        {
-            count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = request.Project });
-            count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = request.GroupKey });
-            total = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
-
-        var profiles = new List<StoredProfile>(Math.Min(request.Limit, (int)Math.Min(total, 1024)));
-        if (request.Limit > 0 && request.Offset < total)
-        {
-            // COLLATE "C": ordered by code point, whatever the database's collation.
-            await using var page = new NpgsqlCommand("""
-                SELECT id, properties::text FROM profiles
-                WHERE project = $1 AND group_key = $2
-                ORDER BY id COLLATE "C"
-                LIMIT $3 OFFSET $4;
-                """, connection, transaction);
-            page.Parameters.Add(new NpgsqlParameter<string> { TypedValue = request.Project });
-            page.Parameters.Add(new NpgsqlParameter<string> { TypedValue = request.GroupKey });
-            page.Parameters.Add(new NpgsqlParameter<long> { TypedValue = request.Limit });
-            page.Parameters.Add(new NpgsqlParameter<long> { TypedValue = request.Offset });
-
-            await using var reader = await page.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var key = new ProfileKey(request.Project, request.GroupKey, reader.GetString(0));
-                profiles.Add(new StoredProfile(key, StoredProperties.Parse(reader.GetString(1))));
-            }
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new ProfilePage(profiles, total);
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

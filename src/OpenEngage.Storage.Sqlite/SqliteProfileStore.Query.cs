@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using OpenEngage.Profiles;
+using OpenEngage.Query;
 using OpenEngage.Storage.Relational;
 
 namespace OpenEngage.Storage.Sqlite;
@@ -10,7 +11,7 @@ namespace OpenEngage.Storage.Sqlite;
 /// <summary>
 /// The query side: the where filter runs in SQL as far as <see cref="SqliteWhereTranslator"/>
 /// can decide it exactly; the rows it leaves undecided are evaluated in memory, so the answer is
-/// always the evaluator's.
+/// always the evaluator's. Sorted, the order is the reference order of <see cref="SortOrder"/>.
 /// </summary>
 public sealed partial class SqliteProfileStore
 {
@@ -19,7 +20,8 @@ public sealed partial class SqliteProfileStore
         var plan = Plan(query);
         if (plan is null)
         {
-            return await InMemoryQuery.QueryAsync(this, query, cancellationToken).ConfigureAwait(false);
+            var sorted = await SortedInMemoryAsync(query, cancellationToken).ConfigureAwait(false);
+            return new ProfilePage(Window(sorted, query), sorted.Count);
         }
 
         await using var snapshot = await OpenSnapshotAsync(plan, cancellationToken).ConfigureAwait(false);
@@ -57,7 +59,7 @@ public sealed partial class SqliteProfileStore
         var plan = Plan(query);
         if (plan is null)
         {
-            await foreach (var profile in InMemoryQuery.StreamAsync(this, query, cancellationToken).ConfigureAwait(false))
+            foreach (var profile in Window(await SortedInMemoryAsync(query, cancellationToken).ConfigureAwait(false), query))
             {
                 yield return profile;
             }
@@ -76,7 +78,7 @@ public sealed partial class SqliteProfileStore
         var plan = Plan(query);
         if (plan is null)
         {
-            return await InMemoryQuery.QueryIdsAsync(this, query, cancellationToken).ConfigureAwait(false);
+            return [.. Window(await SortedInMemoryAsync(query, cancellationToken).ConfigureAwait(false), query).Select(profile => profile.Key.Id)];
         }
 
         if (plan.Filter.IsNone)
@@ -90,21 +92,22 @@ public sealed partial class SqliteProfileStore
     }
 
     /// <summary>
-    /// Counts the matches and cuts the window from one snapshot, answers with them, and goes on
-    /// finding every matching id on the same snapshot in the background: a first page costs the
-    /// count and the window, not the ordered list of every match.
+    /// Counts the matches and cuts the window from one snapshot and answers with them, keeping the
+    /// snapshot's read transactions open for <see cref="IdSnapshot.ReadAllAsync"/>: a first page
+    /// costs the count and the window, not the ordered list of every match.
     /// </summary>
     public async Task<IdSnapshot> SnapshotIdsAsync(ProfileQuery query, CancellationToken cancellationToken = default)
     {
         var plan = Plan(query);
         if (plan is null)
         {
-            return await IdSnapshot.FromAllIdsAsync(this, query, cancellationToken).ConfigureAwait(false);
+            var sorted = await SortedInMemoryAsync(query, cancellationToken).ConfigureAwait(false);
+            return IdSnapshot.FromIds([.. sorted.Select(profile => profile.Key.Id)], query);
         }
 
         if (plan.Filter.IsNone)
         {
-            return new IdSnapshot([], 0, Task.FromResult<IReadOnlyList<string>>([]));
+            return IdSnapshot.FromIds([], query);
         }
 
         var snapshot = await OpenSnapshotAsync(plan, cancellationToken).ConfigureAwait(false);
@@ -116,18 +119,11 @@ public sealed partial class SqliteProfileStore
                 ? await WindowAsync(snapshot, plan, extra, cancellationToken).ConfigureAwait(false)
                 : [];
             var every = plan with { Query = query with { Offset = 0, Limit = null } };
-            var all = Task.Run(async () =>
-            {
-                await using (snapshot)
-                {
-                    return (IReadOnlyList<string>)await AllIdsAsync(snapshot, every, CancellationToken.None).ConfigureAwait(false);
-                }
-            }, CancellationToken.None);
-
-            // Disposing the store waits for the snapshots still being finished.
-            _finishing.TryAdd(all, 0);
-            _ = all.ContinueWith(static (done, state) => ((SqliteProfileStore)state!)._finishing.TryRemove(done, out _), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            return new IdSnapshot(window, total, all);
+            return new IdSnapshot(
+                window,
+                total,
+                async token => await AllIdsAsync(snapshot, every, token).ConfigureAwait(false),
+                snapshot.DisposeAsync);
         }
         catch
         {
@@ -178,13 +174,13 @@ public sealed partial class SqliteProfileStore
     /// The parts' matches as one sequence in the plan's order: the parts follow each other in id
     /// order, so concatenated; sorted by a property, merged.
     /// </summary>
-    private static IEnumerable<string> InOrder(List<(string Id, object? Key)>[] parts, QueryPlan plan) =>
+    private static IEnumerable<string> InOrder(List<(string Id, SortValue Key)>[] parts, QueryPlan plan) =>
         plan.SortPath is null ? parts.SelectMany(part => part.Select(row => row.Id)) : Merge(parts, plan.Query.Descending);
 
     /// <summary>The matches of one part of a scan, in the plan's order, with their sort keys.</summary>
-    private static List<(string Id, object? Key)> ScanPart(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, CancellationToken cancellationToken)
+    private static List<(string Id, SortValue Key)> ScanPart(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, CancellationToken cancellationToken)
     {
-        var rows = new List<(string, object?)>();
+        var rows = new List<(string, SortValue)>();
         var sorted = plan.SortPath is not null;
         using var command = Command(connection, transaction, plan, ScanSql(plan, withProperties: false), ScanHolds(plan));
         using var reader = command.ExecuteReader();
@@ -199,14 +195,14 @@ public sealed partial class SqliteProfileStore
                 }
             }
 
-            rows.Add((reader.GetString(1), sorted && !reader.IsDBNull(3) ? reader.GetValue(3) : null));
+            rows.Add((reader.GetString(1), sorted ? SortKey(reader, 3) : SortValue.Missing));
         }
 
         return rows;
     }
 
-    /// <summary>Merges parts sorted by (key, id) into one order: the key as SQLite orders it, ties by id.</summary>
-    private static IEnumerable<string> Merge(List<(string Id, object? Key)>[] parts, bool descending)
+    /// <summary>Merges parts sorted by (key, id) into one order: the reference order, ties by id.</summary>
+    private static IEnumerable<string> Merge(List<(string Id, SortValue Key)>[] parts, bool descending)
     {
         var next = new int[parts.Length];
         while (true)
@@ -229,11 +225,44 @@ public sealed partial class SqliteProfileStore
         }
     }
 
-    private static bool Precedes((string Id, object? Key) left, (string Id, object? Key) right, bool descending)
+    private static bool Precedes((string Id, SortValue Key) left, (string Id, SortValue Key) right, bool descending) =>
+        SortOrder.Compare(left.Key, left.Id, right.Key, right.Id, descending) < 0;
+
+    /// <summary>
+    /// The sort value of a <c>json_extract</c> column: null, a long, a double or a string (booleans
+    /// arrive as 0 and 1, lists and objects as their JSON text), as <see cref="SortValue.Of"/> holds
+    /// the same JSON value. SQLite's ORDER BY on these values is the reference order.
+    /// </summary>
+    private static SortValue SortKey(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal)
+        ? SortValue.Missing
+        : reader.GetValue(ordinal) switch
+        {
+            long integer => SortValue.FromInteger(integer),
+            double real => SortValue.FromReal(real),
+            string text => SortValue.FromText(text),
+            var other => throw new InvalidDataException($"Not a value SQLite's json_extract returns: {other.GetType()}."),
+        };
+
+    /// <summary>
+    /// The query without its window, every match read in id order and sorted in memory by the
+    /// reference order: for a sort key SQLite's JSON paths cannot name.
+    /// </summary>
+    private async Task<List<StoredProfile>> SortedInMemoryAsync(ProfileQuery query, CancellationToken cancellationToken)
     {
-        var byKey = ProfileOrder.CompareSqlValues(left.Key, right.Key);
-        return byKey != 0 ? (descending ? byKey > 0 : byKey < 0) : ProfileOrder.CompareIds(left.Id, right.Id) < 0;
+        var byId = Plan(query with { SortKey = null, Offset = 0, Limit = null })!;
+        var matches = new List<StoredProfile>();
+        await foreach (var (id, properties) in ScanAsync(byId, withProperties: true, cancellationToken).ConfigureAwait(false))
+        {
+            matches.Add(new StoredProfile(new ProfileKey(query.Project, query.GroupKey, id), properties!));
+        }
+
+        matches.Sort(ProfileOrder.Comparer(query.SortKey, query.Descending));
+        return matches;
     }
+
+    /// <summary>The query's window of a full ordered list.</summary>
+    private static List<StoredProfile> Window(List<StoredProfile> ordered, ProfileQuery query) =>
+        [.. ordered.Skip(query.Offset).Take(query.Limit ?? int.MaxValue)];
 
     /// <summary>
     /// Every match in order, in one scan: the filter is computed once per row (the subquery's
@@ -514,7 +543,7 @@ public sealed partial class SqliteProfileStore
     }
 
     /// <summary>The first Offset + Limit matches of one part of a scan, in the plan's order, with their sort keys.</summary>
-    private static List<(string Id, object? Key)> PagePart(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, List<string> extra)
+    private static List<(string Id, SortValue Key)> PagePart(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, List<string> extra)
     {
         var sorted = plan.SortPath is not null;
         using var page = Command(connection, transaction, plan, $"SELECT id{(sorted ? ", k" : "")} FROM {Rows(plan)} WHERE {Matching(plan, extra)} {plan.OrderBy} LIMIT $limit;", Holds.Scope | Holds.Filter | Holds.SortKey);
@@ -524,11 +553,11 @@ public sealed partial class SqliteProfileStore
             page.Parameters.AddWithValue("$extra", JsonSerializer.Serialize(extra));
         }
 
-        var rows = new List<(string, object?)>();
+        var rows = new List<(string, SortValue)>();
         using var reader = page.ExecuteReader();
         while (reader.Read())
         {
-            rows.Add((reader.GetString(0), sorted && !reader.IsDBNull(1) ? reader.GetValue(1) : null));
+            rows.Add((reader.GetString(0), sorted ? SortKey(reader, 1) : SortValue.Missing));
         }
 
         return rows;

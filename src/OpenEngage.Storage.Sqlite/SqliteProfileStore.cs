@@ -47,7 +47,6 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
     private readonly Dictionary<ProfileKey, Uncommitted> _uncommitted = [];
     private readonly ProfileCache _cache;
     private readonly ScanPartitions _partitions;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _finishing = new();
     private long _preparedGroups;
 
     private SqliteConnection? _loader;
@@ -184,58 +183,6 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
             : null;
     }
 
-    public async Task<ProfilePage> ListAsync(ProfileListRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(request.Project);
-        ArgumentNullException.ThrowIfNull(request.GroupKey);
-        ArgumentOutOfRangeException.ThrowIfNegative(request.Offset);
-        ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
-        EnsureOpen();
-
-        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-
-        // One read transaction: the count and the page come from the same snapshot.
-        await using var transaction = connection.BeginTransaction(deferred: true);
-
-        long total;
-        await using (var count = connection.CreateCommand())
-        {
-            count.Transaction = transaction;
-            count.CommandText = "SELECT count(*) FROM profiles WHERE project = $project AND group_key = $group_key;";
-            count.Parameters.AddWithValue("$project", request.Project);
-            count.Parameters.AddWithValue("$group_key", request.GroupKey);
-            total = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
-
-        var profiles = new List<StoredProfile>(Math.Min(request.Limit, (int)Math.Min(total, 1024)));
-        if (request.Limit > 0 && request.Offset < total)
-        {
-            await using var page = connection.CreateCommand();
-            page.Transaction = transaction;
-            page.CommandText = """
-                SELECT id, json(properties) FROM profiles
-                WHERE project = $project AND group_key = $group_key
-                ORDER BY id
-                LIMIT $limit OFFSET $offset;
-                """;
-            page.Parameters.AddWithValue("$project", request.Project);
-            page.Parameters.AddWithValue("$group_key", request.GroupKey);
-            page.Parameters.AddWithValue("$limit", request.Limit);
-            page.Parameters.AddWithValue("$offset", request.Offset);
-
-            await using var reader = await page.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var key = new ProfileKey(request.Project, request.GroupKey, reader.GetString(0));
-                profiles.Add(new StoredProfile(key, StoredProperties.Parse(reader.GetString(1))));
-            }
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new ProfilePage(profiles, total);
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -246,15 +193,6 @@ public sealed partial class SqliteProfileStore : IProfileStore, IPipelinedGroupC
         // Stop accepting; the writer finishes everything already queued, then exits.
         await _commits.CompleteAsync().ConfigureAwait(false);
         await _partitions.DisposeAsync().ConfigureAwait(false);
-        try
-        {
-            await Task.WhenAll(_finishing.Keys).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is SqliteException or InvalidOperationException)
-        {
-            // Its session already holds the failed task and recomputes on the next page.
-        }
-
         CloseWriter();
         CloseLoader();
         using (var pooled = new SqliteConnection(_readConnectionString))

@@ -7,7 +7,7 @@ namespace OpenEngage.Storage;
 /// profiles): an optional <c>where</c> filter and list of distinct ids, an order and a window.
 /// </summary>
 /// <remarks>
-/// The order is by the property <see cref="SortKey"/> (see <see cref="ProfileOrder"/>), ties and
+/// The order is by the property <see cref="SortKey"/> (see <see cref="OpenEngage.Query.SortOrder"/>), ties and
 /// the default by distinct id ascending (ordinal, by UTF-8 bytes).
 /// </remarks>
 public sealed record ProfileQuery(string Project, string GroupKey)

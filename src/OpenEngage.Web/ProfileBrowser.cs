@@ -5,9 +5,9 @@ namespace OpenEngage.Web;
 
 /// <summary>
 /// Reads profiles for the pages through the same store queries as the query API: one page and the
-/// total (<see cref="IProfileStore.QueryAsync"/>), every match streamed, or every matching id.
+/// total (<see cref="IProfileReader.QueryAsync"/>), every match streamed, or every matching id.
 /// </summary>
-public sealed class ProfileBrowser(IProfileStore store, TimeProvider time)
+public sealed class ProfileBrowser(IProfileReader store, TimeProvider time)
 {
     /// <summary>One page of the list and the number of matches.</summary>
     public async Task<ProfilePage> PageAsync(string project, ListState state, CancellationToken cancellationToken)

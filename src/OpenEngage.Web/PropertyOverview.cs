@@ -8,7 +8,7 @@ namespace OpenEngage.Web;
 /// that have it, and for one property its most frequent values. Computed by one streamed read of
 /// the profiles (see docs/ui.md for its cost).
 /// </summary>
-public sealed class PropertyOverview(IProfileStore store, TimeProvider time)
+public sealed class PropertyOverview(IProfileReader store, TimeProvider time)
 {
     /// <summary>Every property of the profiles of <paramref name="groupKey"/>, by name, and the number of profiles read.</summary>
     public async Task<(IReadOnlyList<PropertySummary> Properties, long Profiles)> SummarizeAsync(string project, string groupKey, CancellationToken cancellationToken)

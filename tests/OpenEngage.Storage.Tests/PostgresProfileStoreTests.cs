@@ -53,6 +53,47 @@ public sealed class PostgresProfileStoreTests : ProfileStoreContract
         Assert.Null(await store.GetAsync(User("poison")));
     }
 
+    [Fact]
+    public async Task AStreamHandsOutItsFirstRowsWhileTheServerIsStillSendingTheRest()
+    {
+        var store = await CreateStoreAsync();
+
+        // About 20 MB of rows: far more than the socket and the driver buffer, so a reader that
+        // streams has the first rows while the server is still sending.
+        var text = new string('x', 200);
+        var properties = Enumerable.Range(0, 100).Select(i => ($"p{i:D3}", (JsonNode?)JsonValue.Create(text))).ToArray();
+        for (var batch = 0; batch < 10; batch++)
+        {
+            await store.ApplyAsync([.. Enumerable.Range(batch * 100, 100).Select(i => Set($"u{i:D4}", properties))]);
+        }
+
+        var streamed = 0;
+        var states = new List<string>();
+        await foreach (var profile in store.StreamAsync(new ProfileQuery(Project, "")))
+        {
+            Assert.Equal($"u{streamed:D4}", profile.Key.Id);
+            if (++streamed == 3)
+            {
+                await using var connection = new NpgsqlConnection(_current + ";Pooling=false");
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand(
+                    "SELECT state FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database() AND query LIKE 'SELECT id, properties::text, %';",
+                    connection);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    states.Add(reader.GetString(0));
+                }
+
+                break;
+            }
+        }
+
+        // The stream's query was still running when its third row arrived; cancelled, the store answers the next query.
+        Assert.Equal(["active"], states);
+        Assert.Equal(1000, (await store.QueryAsync(new ProfileQuery(Project, "") { Limit = 1 })).Total);
+    }
+
     private static async Task<IProfileStore> OpenAsync(string connectionString, ProfileEngine engine)
     {
         var store = new PostgresProfileStore(new PostgresStoreOptions { ConnectionString = connectionString }, engine, NullLogger<PostgresProfileStore>.Instance);

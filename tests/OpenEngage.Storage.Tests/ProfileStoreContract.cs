@@ -520,12 +520,12 @@ public abstract partial class ProfileStoreContract : IAsyncLifetime
 
         Assert.Equal(every.Count, snapshot.Total);
         Assert.Equal(every.Skip(4).Take(5), snapshot.Window);
-        Assert.Equal(every, await snapshot.All);
+        Assert.Equal(every, await snapshot.ReadAllAsync());
 
         // A write after the snapshot was taken is not in it.
         var later = await store.SnapshotIdsAsync(query with { Limit = 3 });
         await store.ApplyAsync([Set("u99", ("n", 6))]);
-        Assert.Equal(every, await later.All);
+        Assert.Equal(every, await later.ReadAllAsync());
         Assert.Contains("u99", await store.QueryIdsAsync(query));
     }
 

@@ -84,7 +84,7 @@ public sealed class WhereTranslationTests : IAsyncLifetime
                 var snapshot = _store.SnapshotIdsAsync(query with { Offset = 3, Limit = 7 }).GetAwaiter().GetResult();
                 Assert.Equal(expected.Count, snapshot.Total);
                 Assert.Equal(all.Skip(3).Take(7), snapshot.Window);
-                Assert.Equal(all, snapshot.All.GetAwaiter().GetResult());
+                Assert.Equal(all, snapshot.ReadAllAsync().GetAwaiter().GetResult());
             },
             iter: 150,
             threads: 1);
@@ -104,7 +104,7 @@ public sealed class WhereTranslationTests : IAsyncLifetime
             {
                 var query = new ProfileQuery(Project, "") { SortKey = sortKey, Descending = descending, Now = Now };
                 var sql = _store.QueryIdsAsync(query).GetAwaiter().GetResult();
-                var memory = InMemoryQuery.QueryIdsAsync(new ListOnly(_store), query, default).GetAwaiter().GetResult();
+                var memory = InMemoryQuery.QueryIdsAsync(_store, query, default).GetAwaiter().GetResult();
                 var firstDiff = Enumerable.Range(0, sql.Count).FirstOrDefault(i => sql[i] != memory[i]);
                 Assert.True(memory.SequenceEqual(sql), string.Join("\n", sql.Skip(Math.Max(0, firstDiff - 2)).Take(5).Select(id => id + " " + (sortKey is null ? "" : _profiles.Single(p => p.Key.Id == id).Properties[sortKey]?.ToJsonString()))));
             },
@@ -187,20 +187,5 @@ public sealed class WhereTranslationTests : IAsyncLifetime
         }
 
         return rows;
-    }
-
-    /// <summary>A store that exposes only the members without a query implementation, so the in-memory defaults run.</summary>
-    private sealed class ListOnly(IProfileStore inner) : IProfileStore
-    {
-        public Task InitializeAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public Task<IReadOnlyList<ApplyResult>> ApplyAsync(IReadOnlyList<ProfileUpdate> updates, CancellationToken cancellationToken = default) =>
-            inner.ApplyAsync(updates, cancellationToken);
-
-        public Task<StoredProfile?> GetAsync(ProfileKey key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
-
-        public Task<ProfilePage> ListAsync(ProfileListRequest request, CancellationToken cancellationToken = default) => inner.ListAsync(request, cancellationToken);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -1,11 +1,11 @@
-using System.Runtime.CompilerServices;
 using OpenEngage.Profiles;
 
-namespace OpenEngage.Storage;
+namespace OpenEngage.Storage.Tests;
 
 /// <summary>
-/// Runs a <see cref="ProfileQuery"/> over any store by reading its profiles and evaluating the
-/// filter in memory: the reference semantics every store-side translation must agree with.
+/// The test oracle: runs a <see cref="ProfileQuery"/> over a store by listing its profiles and
+/// evaluating the filter in memory, sorted by the reference order (<see cref="ProfileOrder"/>).
+/// Every store-side translation must agree with it.
 /// </summary>
 public static class InMemoryQuery
 {
@@ -20,22 +20,7 @@ public static class InMemoryQuery
             && (query.Where is null || query.Where.Matches(profile.Properties, query.Now));
     }
 
-    public static async Task<ProfilePage> QueryAsync(IProfileStore store, ProfileQuery query, CancellationToken cancellationToken)
-    {
-        var all = await MatchesAsync(store, query, cancellationToken).ConfigureAwait(false);
-        return new ProfilePage(Window(all, query), all.Count);
-    }
-
-    public static async IAsyncEnumerable<StoredProfile> StreamAsync(IProfileStore store, ProfileQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var all = await MatchesAsync(store, query, cancellationToken).ConfigureAwait(false);
-        foreach (var profile in Window(all, query))
-        {
-            yield return profile;
-        }
-    }
-
-    public static async Task<IReadOnlyList<string>> QueryIdsAsync(IProfileStore store, ProfileQuery query, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<string>> QueryIdsAsync(IProfileReader store, ProfileQuery query, CancellationToken cancellationToken)
     {
         var all = await MatchesAsync(store, query, cancellationToken).ConfigureAwait(false);
         return [.. Window(all, query).Select(profile => profile.Key.Id)];
@@ -49,7 +34,7 @@ public static class InMemoryQuery
         return [.. ordered.Skip(query.Offset).Take(query.Limit ?? int.MaxValue)];
     }
 
-    private static async Task<List<StoredProfile>> MatchesAsync(IProfileStore store, ProfileQuery query, CancellationToken cancellationToken)
+    private static async Task<List<StoredProfile>> MatchesAsync(IProfileReader store, ProfileQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(query);

@@ -1,4 +1,4 @@
-namespace OpenEngage.Http;
+namespace OpenEngage.Querying;
 
 /// <summary>
 /// The ordered ids of recent queries, keyed by project and <c>session_id</c>, so every page of one
