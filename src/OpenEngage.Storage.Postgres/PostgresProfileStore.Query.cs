@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Npgsql;
 using NpgsqlTypes;
 using OpenEngage.Profiles;
+using OpenEngage.Storage.Relational;
 
 namespace OpenEngage.Storage.Postgres;
 
@@ -193,9 +194,9 @@ public sealed partial class PostgresProfileStore
     }
 
     /// <summary>One query's read transaction, and the commands it runs with the scope's and the filter's parameters.</summary>
-    private sealed class QueryRead(ProfileQuery query, PostgresWhereTranslator.Translation filter, string[]? ids, NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    private sealed class QueryRead(ProfileQuery query, WhereTranslation filter, string[]? ids, NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
     {
-        public PostgresWhereTranslator.Translation Filter => filter;
+        public WhereTranslation Filter => filter;
 
         public NpgsqlTransaction Transaction => transaction;
 
