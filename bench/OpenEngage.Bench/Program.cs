@@ -2,6 +2,11 @@ using System.Globalization;
 using System.Text;
 using OpenEngage.Bench;
 
+if (args is [CeilingServer.Verb, .. var settings])
+{
+    return await CeilingServer.RunAsync(settings);
+}
+
 var options = BenchOptions.Parse(args, Console.Error);
 if (options is null)
 {
@@ -69,9 +74,9 @@ try
         // The ceiling first: it has no state, so the order cannot favour it.
         foreach (var endpoint in options.Endpoints.OrderBy(e => e == "ceiling" ? 0 : 1))
         {
-            var path = endpoint == "ceiling" ? "/bench/ceiling" : "/engage";
+            var path = endpoint == "ceiling" ? CeilingEndpoint.Path : "/engage";
             Console.Error.WriteLine($"Scenario {scenario.Name} ({scenario.Description}) against {path}: {options.Warmup} s warm-up, {options.Seconds} s measured...");
-            using var server = await ServerProcess.StartAsync(options.Server, options.ServerEnvironment, abort.Token);
+            using var server = await ServerProcess.StartAsync(options.Server, options.ServerEnvironment, ceiling: endpoint == "ceiling", abort.Token);
             var target = new Uri(server.BaseAddress, path);
             if (options.Warmup > 0)
             {

@@ -6,7 +6,9 @@ namespace OpenEngage.Bench;
 
 /// <summary>
 /// A server started for one measurement: its own process, a free loopback port, a fresh data
-/// directory, one project and the ceiling endpoint. Disposing it stops the process and deletes the data.
+/// directory and one project. For the ceiling it is this program's <see cref="CeilingServer"/> (the
+/// same composition plus the parse-only endpoint) run with the measured server's runtime
+/// configuration. Disposing it stops the process and deletes the data.
 /// </summary>
 internal sealed class ServerProcess : IDisposable
 {
@@ -27,7 +29,10 @@ internal sealed class ServerProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public static async Task<ServerProcess> StartAsync(string serverDll, IEnumerable<KeyValuePair<string, string>> environment, CancellationToken cancellationToken)
+    public static Task<ServerProcess> StartAsync(string serverDll, IEnumerable<KeyValuePair<string, string>> environment, CancellationToken cancellationToken) =>
+        StartAsync(serverDll, environment, ceiling: false, cancellationToken);
+
+    public static async Task<ServerProcess> StartAsync(string serverDll, IEnumerable<KeyValuePair<string, string>> environment, bool ceiling, CancellationToken cancellationToken)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"openengage-bench-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dataDirectory);
@@ -39,9 +44,25 @@ internal sealed class ServerProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = dataDirectory,
         };
+        if (ceiling)
+        {
+            // This program, with the server's runtimeconfig.json: the same frameworks and garbage collector settings.
+            var bench = typeof(ServerProcess).Assembly.Location;
+            start.ArgumentList.Add("exec");
+            start.ArgumentList.Add("--runtimeconfig");
+            start.ArgumentList.Add(Path.ChangeExtension(Path.GetFullPath(serverDll), ".runtimeconfig.json"));
+            start.ArgumentList.Add("--depsfile");
+            start.ArgumentList.Add(Path.ChangeExtension(bench, ".deps.json"));
+            start.ArgumentList.Add(bench);
+            start.ArgumentList.Add(CeilingServer.Verb);
+        }
+        else
+        {
+            start.ArgumentList.Add(Path.GetFullPath(serverDll));
+        }
+
         foreach (var argument in new[]
         {
-            Path.GetFullPath(serverDll),
             "--urls", "http://127.0.0.1:0",
             $"--Storage:Path={dataDirectory}",
             "--Projects:0:Name=bench",
@@ -50,7 +71,6 @@ internal sealed class ServerProcess : IDisposable
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
-            "--Benchmark:CeilingEndpoint=true",
         })
         {
             start.ArgumentList.Add(argument);

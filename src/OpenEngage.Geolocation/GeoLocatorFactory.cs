@@ -19,13 +19,12 @@ public static class GeoLocatorFactory
 
         if (string.IsNullOrWhiteSpace(databasePath))
         {
-            logger.LogInformation("Geolocation is off: Geolocation:Database is not set. Profiles get no $city, $region, $country_code or $timezone.");
+            LogMessages.GeolocationOff(logger);
             return DisabledGeoLocator.Instance;
         }
 
         var locator = new MaxMindGeoLocator(databasePath, logger);
-        logger.LogInformation("Geolocation database {Path} loaded: {DatabaseType}, built {BuildDate}.",
-            databasePath, locator.DatabaseType, locator.BuildDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        LogMessages.DatabaseLoaded(logger, databasePath, locator.DatabaseType, locator.BuildDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         return locator;
     }
 

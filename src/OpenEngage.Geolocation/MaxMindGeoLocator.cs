@@ -113,7 +113,7 @@ public sealed class MaxMindGeoLocator : IGeoLocator, IDisposable
             // the address is simply not located.
             if (!_disposed && Interlocked.Exchange(ref _lookupFailureLogged, 1) == 0)
             {
-                _logger.LogWarning(e, "Geolocation lookup failed in database {Path}; such addresses are left unlocated.", DatabasePath);
+                LogMessages.LookupFailed(_logger, e, DatabasePath);
             }
 
             return null;

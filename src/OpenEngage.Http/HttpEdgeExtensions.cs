@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenEngage.Querying;
 
@@ -10,14 +12,15 @@ namespace OpenEngage.Http;
 public static class HttpEdgeExtensions
 {
     /// <summary>
-    /// Options validated at start, the body buffer budget, the query sessions, and the CORS policy
-    /// of the ingestion endpoints. Credentialed CORS is theirs alone (see <see cref="UseHttpEdge"/>):
+    /// Options validated at start, Kestrel's limits (<see cref="HttpEdgeKestrelSetup"/>), the body
+    /// buffer budget, the query sessions, and the CORS policy of the ingestion endpoints. Credentialed CORS is theirs alone (see <see cref="UseHttpEdge"/>):
     /// there is no default policy, so the query API gives other origins nothing.
     /// </summary>
     public static IServiceCollection AddHttpEdge(this IServiceCollection services)
     {
         services.AddOptions<IngestionLimitsOptions>().BindConfiguration(IngestionLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QueryOptions>().BindConfiguration(QueryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<KestrelServerOptions>, HttpEdgeKestrelSetup>());
         services.AddSingleton(provider => new BodyBufferBudget(provider.GetRequiredService<IOptions<IngestionLimitsOptions>>().Value.MaxBufferedBodyBytes));
         services.AddProfileQueries(provider => provider.GetRequiredService<IOptions<QueryOptions>>().Value.MaxSessionBytes);
         services.AddCors(cors => cors.AddPolicy(IngestionEndpoints.CorsPolicy, policy => policy

@@ -15,7 +15,7 @@ namespace OpenEngage.Http;
 /// Maps <c>/engage</c> and <c>/groups</c>, GET and POST. Browsers send updates from any origin
 /// (contract §1): <see cref="HttpEdgeExtensions.UseHttpEdge"/> answers them with <see cref="CorsPolicy"/>.
 /// </summary>
-public static partial class IngestionEndpoints
+public static class IngestionEndpoints
 {
     /// <summary>The CORS policy of the ingestion endpoints, and of no other endpoint.</summary>
     public const string CorsPolicy = "ingestion";
@@ -54,7 +54,7 @@ public static partial class IngestionEndpoints
         catch (Exception error) when (error is IOException or OperationCanceledException)
         {
             // The client went away before its body was complete: nothing to apply, no one to answer.
-            LogBodyLost(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngestionEndpoints)), error);
+            LogMessages.BodyLost(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngestionEndpoints)), error);
             return;
         }
 
@@ -81,7 +81,7 @@ public static partial class IngestionEndpoints
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
-                LogStoreFailure(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngestionEndpoints)), error);
+                LogMessages.StoreFailure(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngestionEndpoints)), error);
                 await IngestionResponse.WriteErrorAsync(context.Response, parameters, 500, "the update could not be stored; nothing of it was acknowledged");
                 return;
             }
@@ -94,7 +94,7 @@ public static partial class IngestionEndpoints
     /// A request refused as a whole. A 408 closes the connection (the rest of a slow body is not
     /// waited for); a 503 says when to retry.
     /// </summary>
-    internal static Task WriteRefusalAsync(HttpContext context, IngestionParameters parameters, WireError error)
+    public static Task WriteRefusalAsync(HttpContext context, IngestionParameters parameters, WireError error)
     {
         if (error.StatusCode == 408)
         {
@@ -110,10 +110,4 @@ public static partial class IngestionEndpoints
 
     private static IPAddress? Unmapped(IPAddress? address) =>
         address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "The connection ended before the request body was complete; nothing of it was applied")]
-    private static partial void LogBodyLost(ILogger logger, Exception error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Storing an ingestion batch failed")]
-    private static partial void LogStoreFailure(ILogger logger, Exception error);
 }

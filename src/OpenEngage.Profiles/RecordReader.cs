@@ -18,7 +18,6 @@ public sealed class RecordReader(ProfileLimits limits)
 {
     private const double MillisecondsThreshold = 1e11;
 
-    private static readonly string[] UserOperations = ["$set", "$set_once", "$add", "$union", "$append", "$remove", "$unset", "$delete"];
     private static readonly HashSet<string> GroupOperations = ["$set", "$set_once", "$unset", "$remove", "$union", "$delete"];
 
     public ProfileLimits Limits { get; } = limits;

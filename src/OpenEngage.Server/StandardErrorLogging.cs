@@ -18,6 +18,13 @@ public static class StandardErrorLogging
     public static IServiceCollection LogToStandardError(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<LoggerFilterOptions>(options => options.Rules.Add(new LoggerFilterRule(null, HostCategory, LogLevel.Critical, null)));
+
+        // Logging:Console:FormatterName is the console logger's setting; FormatName is accepted as its alias.
+        if (configuration["Logging:Console:FormatName"] is { Length: > 0 } format)
+        {
+            services.PostConfigure<ConsoleLoggerOptions>(options => options.FormatterName ??= format);
+        }
+
         return services.Configure<ConsoleLoggerOptions>(options =>
             options.LogToStandardErrorThreshold = configuration.GetValue("Logging:Console:LogToStandardErrorThreshold", LogLevel.Trace));
     }

@@ -2,7 +2,12 @@ using System.ComponentModel.DataAnnotations;
 
 namespace OpenEngage.Server;
 
-/// <summary>Configuration section <c>Storage</c>.</summary>
+/// <summary>
+/// What the server itself reads of the configuration section <c>Storage</c>: which store to use and
+/// the data directory (of the embedded store, the generated project and the directory lock). Each
+/// store binds its own settings from the same section (<c>SqliteStoreRegistration</c>,
+/// <c>PostgresStoreRegistration</c>).
+/// </summary>
 public sealed class StorageOptions : IValidatableObject
 {
     public const string Section = "Storage";
@@ -16,20 +21,13 @@ public sealed class StorageOptions : IValidatableObject
     /// </summary>
     public string Path { get; set; } = "";
 
-    /// <summary>The Npgsql connection string of the <c>postgres</c> provider.</summary>
-    public string ConnectionString { get; set; } = "";
+    public bool IsSqlite => IsSqliteProvider(Provider);
 
-    /// <summary>How many recently written profiles the embedded store keeps parsed in memory (0: none).</summary>
-    [Range(0, 100_000_000, ErrorMessage = "Storage:ProfileCacheSize must be between {1} and {2}.")]
-    public int ProfileCacheSize { get; set; } = Storage.Sqlite.SqliteStoreOptions.DefaultProfileCacheSize;
+    public bool IsPostgres => IsPostgresProvider(Provider);
 
-    /// <summary>Into how many parts the embedded store splits a query's scan of a large project (1: no split).</summary>
-    [Range(1, 1024, ErrorMessage = "Storage:QueryParallelism must be between {1} and {2}.")]
-    public int QueryParallelism { get; set; } = Storage.Sqlite.SqliteStoreOptions.DefaultQueryParallelism;
+    public static bool IsSqliteProvider(string? provider) => string.Equals(provider, "sqlite", StringComparison.OrdinalIgnoreCase);
 
-    public bool IsSqlite => string.Equals(Provider, "sqlite", StringComparison.OrdinalIgnoreCase);
-
-    public bool IsPostgres => string.Equals(Provider, "postgres", StringComparison.OrdinalIgnoreCase);
+    public static bool IsPostgresProvider(string? provider) => string.Equals(provider, "postgres", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The absolute data directory for a configured <see cref="Path"/>: the per-user default when empty.</summary>
     public static string ResolvePath(string? configured) =>
@@ -40,11 +38,6 @@ public sealed class StorageOptions : IValidatableObject
         if (!IsSqlite && !IsPostgres)
         {
             yield return new ValidationResult($"Storage:Provider '{Provider}' is unknown; use 'sqlite' or 'postgres'.", [nameof(Provider)]);
-        }
-
-        if (IsPostgres && string.IsNullOrWhiteSpace(ConnectionString))
-        {
-            yield return new ValidationResult("Storage:ConnectionString is required for the postgres provider (e.g. Host=db;Database=openengage;Username=…;Password=…).", [nameof(ConnectionString)]);
         }
 
         if (string.IsNullOrWhiteSpace(Path))

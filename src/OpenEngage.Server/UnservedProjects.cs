@@ -8,7 +8,7 @@ namespace OpenEngage.Server;
 /// no token writes to them and no secret reads them (typically the trial's <c>default</c> project
 /// after projects were configured).
 /// </summary>
-internal static partial class UnservedProjects
+internal static class UnservedProjects
 {
     public static async Task WarnAsync(IServiceProvider services, ILogger logger, CancellationToken cancellationToken)
     {
@@ -24,11 +24,8 @@ internal static partial class UnservedProjects
         {
             if (!served.Contains(id))
             {
-                LogUnserved(logger, id, key);
+                LogMessages.UnservedProject(logger, id, key);
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The store holds profiles of project id '{Id}', which no configured project has: they are neither served nor updated. To keep them, give the project that owns them this id ({Key}={Id}); a project's data is stored under its Id, which defaults to its Name.")]
-    private static partial void LogUnserved(ILogger logger, string id, string key);
 }

@@ -57,7 +57,7 @@ public sealed class GeoLocatorFactoryTests
     [Fact]
     public void Options_section_is_named_geolocation()
     {
-        Assert.Equal("Geolocation", GeolocationOptions.SectionName);
+        Assert.Equal("Geolocation", GeolocationOptions.Section);
         Assert.IsType<DisabledGeoLocator>(GeoLocatorFactory.Create(new GeolocationOptions(), new CapturingLogger()));
         using var locator = (MaxMindGeoLocator)GeoLocatorFactory.Create(new GeolocationOptions { Database = TestDatabase.Path }, new CapturingLogger());
         Assert.True(locator.IsEnabled);

@@ -131,14 +131,29 @@ public static class CommandLineVerbs
     }
 
     /// <summary>
-    /// Builds the application as the server would (without listening, logging warnings only),
-    /// with the configured projects or the one kept in the data directory, never a new one.
+    /// Builds a generic host with the server's core services and configuration (appsettings beside
+    /// the executable, <c>ASPNETCORE_</c> and <c>DOTNET_</c> environment variables, the settings;
+    /// logging warnings only), with the configured projects or the one kept in the data directory,
+    /// never a new one. Nothing listens.
     /// </summary>
-    internal static WebApplication Build(string[] settings) =>
-        OpenEngageServer.Build([.. settings, "--Logging:LogLevel:Default=Warning"], builder => builder.Services.AddSingleton(ExistingProjects));
+    internal static CommandHost Build(string[] settings)
+    {
+        // The same configuration sources, in the same order, as the server's WebApplication builder.
+        var configuration = new ConfigurationManager();
+        configuration.AddEnvironmentVariables("ASPNETCORE_");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = [.. settings, "--Logging:LogLevel:Default=Warning"],
+            ContentRootPath = AppContext.BaseDirectory,
+            Configuration = configuration,
+        });
+        builder.Services.AddSingleton(ExistingProjects);
+        builder.AddOpenEngageCore();
+        return new CommandHost(builder.Build());
+    }
 
     /// <summary>Opens the configured store as the server would, without listening; <paramref name="exclusive"/> as the server takes it.</summary>
-    internal static async Task<(WebApplication App, IProfileStore Store)> OpenAsync(string[] settings, bool exclusive, CancellationToken cancellationToken)
+    internal static async Task<(CommandHost App, IProfileStore Store)> OpenAsync(string[] settings, bool exclusive, CancellationToken cancellationToken)
     {
         var app = Build(settings);
         try

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Microsoft.Extensions.Logging.Console;
 using OpenEngage.Http;
 using OpenEngage.Ingestion;
 using OpenEngage.Storage;
@@ -26,12 +25,6 @@ public static class TelemetryExtensions
         RuntimeHelpers.RunClassConstructor(typeof(IngestionMetrics).TypeHandle);
         RuntimeHelpers.RunClassConstructor(typeof(StorageMetrics).TypeHandle);
         RuntimeHelpers.RunClassConstructor(typeof(HttpMetrics).TypeHandle);
-
-        // Logging:Console:FormatterName is the console logger's setting; FormatName is accepted as its alias.
-        if (builder.Configuration["Logging:Console:FormatName"] is { Length: > 0 } format)
-        {
-            builder.Services.PostConfigure<ConsoleLoggerOptions>(options => options.FormatterName ??= format);
-        }
 
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]);
         var telemetry = builder.Services.AddOpenTelemetry()

@@ -3,16 +3,17 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OpenEngage.Http;
 
-namespace OpenEngage.Http;
+namespace OpenEngage.Bench;
 
 /// <summary>
-/// A benchmark-only endpoint: it decodes a request exactly as <c>/engage</c> does (the same
+/// The benchmark's reference endpoint: it decodes a request exactly as <c>/engage</c> does (the same
 /// <see cref="IngestionRequestReader"/>: transports, gzip, JSON parse, limits) and answers <c>1</c>
 /// without reading records or storing anything. What the HTTP edge alone can take is the ceiling
-/// every ingestion figure is compared with. Mapped only when <c>Benchmark:CeilingEndpoint</c> is true.
+/// every ingestion figure is compared with. Only <see cref="CeilingServer"/> maps it.
 /// </summary>
-public static class CeilingEndpoint
+internal static class CeilingEndpoint
 {
     public const string Path = "/bench/ceiling";
 
