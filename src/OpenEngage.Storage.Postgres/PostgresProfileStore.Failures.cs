@@ -1,9 +1,8 @@
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace OpenEngage.Storage.Postgres;
 
-/// <summary>Which failures of a group the group's own updates cause (see <see cref="GroupCommitQueue"/>).</summary>
+/// <summary>Which failures of a group the group's own updates cause (see <see cref="CommitGroup"/>).</summary>
 public sealed partial class PostgresProfileStore
 {
     /// <summary>
@@ -25,15 +24,11 @@ public sealed partial class PostgresProfileStore
     {
         if (IsCausedByUpdates(exception))
         {
-            LogGroupRefused(requestCount, updateCount, Database, Host, exception.Message);
+            _logger.GroupRefused(requestCount, updateCount, Database, Host, exception.Message);
         }
         else
         {
-            LogGroupFailed(exception, requestCount, updateCount, Database, Host);
+            _logger.GroupFailed(exception, requestCount, updateCount, Database, Host);
         }
     }
-
-    [LoggerMessage(EventId = 20, Level = LogLevel.Warning,
-        Message = "PostgreSQL database {Database} on {Host} refused the data of a commit of {RequestCount} batches ({UpdateCount} updates): {Reason}; none of it was stored, and it is committed again in smaller groups to reject only the updates at fault")]
-    private partial void LogGroupRefused(int requestCount, int updateCount, string database, string host, string reason);
 }

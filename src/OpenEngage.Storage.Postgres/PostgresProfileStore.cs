@@ -1,10 +1,4 @@
-using System.Buffers.Binary;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OpenEngage.Profiles;
@@ -42,7 +36,7 @@ namespace OpenEngage.Storage.Postgres;
 /// server may still report, retries the whole transaction from the start with backoff. On any other
 /// failure nothing of the group is stored; when the server refused the group's data (a data
 /// exception, a constraint, a program limit) the group is isolated and only the refused updates are
-/// rejected (see <see cref="GroupCommitQueue"/>), otherwise every caller of the group fails.
+/// rejected (see <see cref="CommitGroup"/>), otherwise every caller of the group fails.
 /// </para>
 /// </remarks>
 public sealed partial class PostgresProfileStore : IProfileStore
@@ -52,9 +46,10 @@ public sealed partial class PostgresProfileStore : IProfileStore
     private readonly int _maxRetries;
     private readonly NpgsqlDataSource _dataSource;
     private readonly GroupCommitQueue _commits;
-    private readonly Dictionary<ProfileKey, WorkingEntry> _working = [];
+    private readonly WorkingSet _working;
 
     private NpgsqlConnection? _writer;
+    private Task? _writerLoop;
     private int _initialized;
     private int _disposed;
 
@@ -80,6 +75,9 @@ public sealed partial class PostgresProfileStore : IProfileStore
         _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
 
         _commits = new GroupCommitQueue(options.MaxUpdatesPerCommit, typeof(PostgresProfileStore).FullName!);
+
+        // Every key of a group is added from the database before its updates are applied.
+        _working = new WorkingSet(engine, static _ => null);
     }
 
     /// <summary>The database server's host (or socket directory), for messages.</summary>
@@ -112,7 +110,7 @@ public sealed partial class PostgresProfileStore : IProfileStore
             {
                 foreach (var migration in await PostgresSchema.MigrateAsync(connection, cancellationToken).ConfigureAwait(false))
                 {
-                    LogMigrationApplied(migration.Version, migration.Description, Database, Host);
+                    _logger.MigrationApplied(migration.Version, migration.Description, Database, Host);
                 }
             }
 
@@ -125,13 +123,13 @@ public sealed partial class PostgresProfileStore : IProfileStore
             throw;
         }
 
-        LogOpened(Database, Host, Port);
-        _commits.Start(CommitGroupAsync, IsCausedByUpdates);
+        _logger.Opened(Database, Host, Port);
+        _writerLoop = Task.Run(WriterLoopAsync, CancellationToken.None);
     }
 
     public async Task<IReadOnlyList<ApplyResult>> ApplyAsync(IReadOnlyList<ProfileUpdate> updates, CancellationToken cancellationToken = default)
     {
-        GroupCommitQueue.ValidateUpdates(updates);
+        ProfileUpdateArguments.ThrowIfInvalid(updates);
         EnsureOpen();
         return await _commits.EnqueueAsync(updates, cancellationToken).ConfigureAwait(false);
     }
@@ -164,14 +162,18 @@ public sealed partial class PostgresProfileStore : IProfileStore
         }
 
         // Stop accepting; the writer finishes everything already queued, then exits.
-        await _commits.CompleteAsync().ConfigureAwait(false);
+        _commits.Complete();
+        if (_writerLoop is not null)
+        {
+            await _writerLoop.ConfigureAwait(false);
+        }
 
         await CloseWriterAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
 
-        if (_commits.IsStarted)
+        if (_writerLoop is not null)
         {
-            LogClosed(Database, Host);
+            _logger.Closed(Database, Host);
         }
     }
 
@@ -205,301 +207,4 @@ public sealed partial class PostgresProfileStore : IProfileStore
             _writer = null;
         }
     }
-
-    // ---- The writer: everything below runs in the writer loop only (after InitializeAsync). ----
-
-    /// <summary>
-    /// Commits one group in one transaction, retrying a serialization failure or deadlock; on any
-    /// other failure nothing of the group is stored and the exception propagates.
-    /// </summary>
-    private async Task<ApplyResult[][]> CommitGroupAsync(IReadOnlyList<IReadOnlyList<ProfileUpdate>> group, int updateCount)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await TryCommitGroupAsync(group).ConfigureAwait(false);
-            }
-            catch (PostgresException exception) when (exception.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
-                                                     && attempt < _maxRetries)
-            {
-                Interlocked.Increment(ref _retries);
-                LogRetrying(exception.SqlState, attempt + 1, Database, Host);
-                var delay = Math.Min(1000, 5 << Math.Min(attempt, 8));
-                await Task.Delay(delay / 2 + Random.Shared.Next(delay / 2 + 1)).ConfigureAwait(false);
-            }
-            catch (Exception exception)
-            {
-                LogCommitFailure(exception, group.Count, updateCount);
-
-                // The transaction rolled back (or the outcome is unknown); start again on a fresh connection.
-                await CloseWriterAsync().ConfigureAwait(false);
-                throw;
-            }
-            finally
-            {
-                _working.Clear();
-            }
-        }
-    }
-
-    private async Task<ApplyResult[][]> TryCommitGroupAsync(IReadOnlyList<IReadOnlyList<ProfileUpdate>> group)
-    {
-        _writer ??= await OpenAsync(CancellationToken.None).ConfigureAwait(false);
-        var connection = _writer;
-
-        // The distinct keys of the group, in the order their locks are taken.
-        var keys = new Dictionary<ProfileKey, long>();
-        foreach (var updates in group)
-        {
-            foreach (var update in updates)
-            {
-                var key = update.Key;
-                if (!HasNul(key))
-                {
-                    keys.TryAdd(key, LockId(key));
-                }
-            }
-        }
-
-        var lockIds = keys.Values.Distinct().Order().ToArray();
-
-        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted).ConfigureAwait(false);
-
-        await using (var batch = new NpgsqlBatch(connection, transaction))
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit = on;"));
-            var lockCommand = new NpgsqlBatchCommand("SELECT count(pg_advisory_xact_lock(l)) FROM unnest($1::bigint[]) WITH ORDINALITY AS k(l, n);");
-            lockCommand.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = lockIds });
-            batch.BatchCommands.Add(lockCommand);
-
-            var (projects, groupKeys, ids) = Columns(keys.Keys);
-            var select = new NpgsqlBatchCommand("""
-                SELECT p.project, p.group_key, p.id, p.properties::text
-                FROM profiles p
-                JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(project, group_key, id)
-                  ON p.project = k.project AND p.group_key = k.group_key AND p.id = k.id;
-                """);
-            select.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = projects });
-            select.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
-            select.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
-            batch.BatchCommands.Add(select);
-
-            foreach (var key in keys.Keys)
-            {
-                _working[key] = default;
-            }
-
-            await using var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
-            // The reader starts on the first result set (the lock count; SET has none); next come the profiles.
-            if (!await reader.NextResultAsync().ConfigureAwait(false))
-            {
-                throw new InvalidOperationException("PostgreSQL returned no profile rows result.");
-            }
-
-            while (await reader.ReadAsync().ConfigureAwait(false))
-            {
-                var key = new ProfileKey(reader.GetString(0), reader.GetString(1), reader.GetString(2));
-                _working[key] = new WorkingEntry { Current = StoredProperties.Parse(reader.GetString(3)), Stored = true };
-            }
-        }
-
-        var results = new ApplyResult[group.Count][];
-        for (var i = 0; i < group.Count; i++)
-        {
-            var updates = group[i];
-            var batch = new ApplyResult[updates.Count];
-            for (var j = 0; j < updates.Count; j++)
-            {
-                batch[j] = ApplyToWorkingSet(updates[j]);
-            }
-
-            results[i] = batch;
-        }
-
-        var upserts = new List<(ProfileKey Key, string Json)>();
-        var deletes = new List<ProfileKey>();
-        foreach (var (key, entry) in _working)
-        {
-            if (!entry.Dirty)
-            {
-                continue;
-            }
-
-            if (entry.Current is { } profile)
-            {
-                upserts.Add((key, StoredProperties.Serialize(profile)));
-            }
-            else if (entry.Stored)
-            {
-                deletes.Add(key);
-            }
-        }
-
-        if (upserts.Count > 0 || deletes.Count > 0)
-        {
-            await using var write = new NpgsqlBatch(connection, transaction);
-            if (upserts.Count > 0)
-            {
-                var (projects, groupKeys, ids) = Columns(upserts.Select(u => u.Key));
-                var upsert = new NpgsqlBatchCommand("""
-                    INSERT INTO profiles (project, group_key, id, properties)
-                    SELECT k.project, k.group_key, k.id, k.properties::jsonb
-                    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(project, group_key, id, properties)
-                    ON CONFLICT (project, group_key, id) DO UPDATE SET properties = excluded.properties;
-                    """);
-                upsert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = projects });
-                upsert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
-                upsert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
-                upsert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. upserts.Select(u => u.Json)] });
-                write.BatchCommands.Add(upsert);
-            }
-
-            if (deletes.Count > 0)
-            {
-                var (projects, groupKeys, ids) = Columns(deletes);
-                var delete = new NpgsqlBatchCommand("""
-                    DELETE FROM profiles p
-                    USING unnest($1::text[], $2::text[], $3::text[]) AS k(project, group_key, id)
-                    WHERE p.project = k.project AND p.group_key = k.group_key AND p.id = k.id;
-                    """);
-                delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = projects });
-                delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
-                delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
-                write.BatchCommands.Add(delete);
-            }
-
-            await write.ExecuteNonQueryAsync().ConfigureAwait(false);
-        }
-
-        await transaction.CommitAsync().ConfigureAwait(false);
-        return results;
-    }
-
-    private ApplyResult ApplyToWorkingSet(ProfileUpdate update)
-    {
-        if (HasNul(update))
-        {
-            // PostgreSQL text and jsonb cannot hold U+0000.
-            return new ApplyResult(ApplyStatus.Rejected, null, new RecordError("", "the record holds the character U+0000, which this store cannot keep"), update.Warnings);
-        }
-
-        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_working, update.Key);
-        var result = _engine.Apply(entry.Current, update);
-        switch (result.Status)
-        {
-            case ApplyStatus.Upserted:
-                entry.Current = result.Profile;
-                entry.Dirty = true;
-                break;
-            case ApplyStatus.Deleted:
-                entry.Current = null;
-                entry.Dirty = true;
-                break;
-        }
-
-        return result;
-    }
-
-    private static (string[] Projects, string[] GroupKeys, string[] Ids) Columns(IEnumerable<ProfileKey> keys)
-    {
-        var list = keys as IReadOnlyCollection<ProfileKey> ?? [.. keys];
-        var projects = new string[list.Count];
-        var groupKeys = new string[list.Count];
-        var ids = new string[list.Count];
-        var i = 0;
-        foreach (var key in list)
-        {
-            projects[i] = key.Project;
-            groupKeys[i] = key.GroupKey;
-            ids[i] = key.Id;
-            i++;
-        }
-
-        return (projects, groupKeys, ids);
-    }
-
-    /// <summary>
-    /// The advisory lock id of a profile key: the first 8 bytes of SHA-256 over the length-prefixed
-    /// UTF-8 parts. Computed here, not by the server, so it never depends on the server's version.
-    /// </summary>
-    internal static long LockId(ProfileKey key)
-    {
-        var parts = new[] { key.Project, key.GroupKey, key.Id };
-        var buffer = new List<byte>(64);
-        Span<byte> length = stackalloc byte[4];
-        foreach (var part in parts)
-        {
-            var bytes = Encoding.UTF8.GetBytes(part);
-            BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
-            buffer.AddRange(length.ToArray());
-            buffer.AddRange(bytes);
-        }
-
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(CollectionsMarshal.AsSpan(buffer), hash);
-        return BinaryPrimitives.ReadInt64BigEndian(hash);
-    }
-
-    private static bool HasNul(ProfileKey key) =>
-        key.Project.Contains('\0', StringComparison.Ordinal) || key.GroupKey.Contains('\0', StringComparison.Ordinal) || key.Id.Contains('\0', StringComparison.Ordinal);
-
-    private static bool HasNul(ProfileUpdate update)
-    {
-        if (HasNul(update.Key))
-        {
-            return true;
-        }
-
-        static bool Text(string? s) => s is not null && s.Contains('\0', StringComparison.Ordinal);
-
-        static bool Node(JsonNode? node) => node switch
-        {
-            null => false,
-            JsonObject o => o.Any(p => Text(p.Key) || Node(p.Value)),
-            JsonArray a => a.Any(Node),
-            JsonValue v => v.GetValueKind() == JsonValueKind.String && Text(v.GetValue<string>()),
-            _ => false,
-        };
-
-        static bool Pairs<T>(IReadOnlyList<KeyValuePair<string, T>>? pairs, Func<T, bool> value) =>
-            pairs is not null && pairs.Any(p => Text(p.Key) || value(p.Value));
-
-        return Pairs(update.Set, Node) || Pairs(update.SetOnce, Node) || Pairs(update.Add, _ => false)
-            || Pairs(update.Union, Node) || Pairs(update.Append, Node) || Pairs(update.Remove, Node)
-            || (update.Unset?.Any(Text) ?? false)
-            || (update.SetsProperties && update.Geo is { } geo && geo.Properties().Any(p => Text(p.Value)));
-    }
-
-    /// <summary>A profile's state within the transaction being built.</summary>
-    private struct WorkingEntry
-    {
-        /// <summary>The current properties; null when the profile does not exist.</summary>
-        public JsonObject? Current;
-
-        /// <summary>True when the profile exists in the database.</summary>
-        public bool Stored;
-
-        /// <summary>True when <see cref="Current"/> differs from the database.</summary>
-        public bool Dirty;
-    }
-
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "Profile store opened: PostgreSQL database {Database} on {Host}:{Port}")]
-    private partial void LogOpened(string database, string host, int port);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information,
-        Message = "Applied schema migration {Version} ({Description}) to PostgreSQL database {Database} on {Host}")]
-    private partial void LogMigrationApplied(int version, string description, string database, string host);
-
-    [LoggerMessage(EventId = 3, Level = LogLevel.Error,
-        Message = "A commit of {RequestCount} batches ({UpdateCount} updates) to PostgreSQL database {Database} on {Host} failed; none of them was stored")]
-    private partial void LogGroupFailed(Exception exception, int requestCount, int updateCount, string database, string host);
-
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Profile store closed: PostgreSQL database {Database} on {Host}")]
-    private partial void LogClosed(string database, string host);
-
-    [LoggerMessage(EventId = 5, Level = LogLevel.Warning,
-        Message = "PostgreSQL reported {SqlState} for a commit to database {Database} on {Host}; retrying (attempt {Attempt})")]
-    private partial void LogRetrying(string sqlState, int attempt, string database, string host);
 }

@@ -33,7 +33,7 @@ namespace OpenEngage.Storage.Sqlite;
 /// goes through.
 /// </para>
 /// </remarks>
-public sealed partial class SqliteProfileStore
+internal sealed partial class SqliteWriteStage
 {
     private const int WriteAccess = 2;
 

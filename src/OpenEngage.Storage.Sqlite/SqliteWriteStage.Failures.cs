@@ -1,10 +1,9 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
 
 namespace OpenEngage.Storage.Sqlite;
 
-/// <summary>Which failures of a group the group's own updates cause (see <see cref="GroupCommitQueue"/>).</summary>
-public sealed partial class SqliteProfileStore
+/// <summary>Which failures of a group the group's own updates cause (see <see cref="CommitGroup"/>).</summary>
+internal sealed partial class SqliteWriteStage
 {
     private const int SqliteError = 1, SqliteTooBig = 18, SqliteConstraint = 19, SqliteMismatch = 20;
 
@@ -13,7 +12,7 @@ public sealed partial class SqliteProfileStore
     /// is the data's doing, and SQLite rolled the transaction back; so is a profile the server
     /// cannot serialise. I/O errors, a full disk, a read-only or locked database are the store's.
     /// </summary>
-    bool IPipelinedGroupCommit<PreparedWrites>.IsCausedByUpdates(Exception exception) => exception switch
+    public static bool IsCausedByUpdates(Exception exception) => exception switch
     {
         SqliteException sqlite => (sqlite.SqliteErrorCode & 0xFF) switch
         {
@@ -27,17 +26,13 @@ public sealed partial class SqliteProfileStore
     /// <summary>A refusal of the group's data is a warning (the group is isolated next); any other failure an error.</summary>
     private void LogCommitFailure(Exception exception, int requestCount, int updateCount)
     {
-        if (((IPipelinedGroupCommit<PreparedWrites>)this).IsCausedByUpdates(exception))
+        if (IsCausedByUpdates(exception))
         {
-            LogGroupRefused(requestCount, updateCount, DatabasePath, exception.Message);
+            _logger.GroupRefused(requestCount, updateCount, DatabasePath, exception.Message);
         }
         else
         {
-            LogGroupFailed(exception, requestCount, updateCount, DatabasePath);
+            _logger.GroupFailed(exception, requestCount, updateCount, DatabasePath);
         }
     }
-
-    [LoggerMessage(EventId = 20, Level = LogLevel.Warning,
-        Message = "SQLite refused the data of a commit of {RequestCount} batches ({UpdateCount} updates) to {DatabasePath}: {Reason}; none of it was stored, and it is committed again in smaller groups to reject only the updates at fault")]
-    private partial void LogGroupRefused(int requestCount, int updateCount, string databasePath, string reason);
 }

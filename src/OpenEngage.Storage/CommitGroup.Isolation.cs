@@ -15,20 +15,24 @@ namespace OpenEngage.Storage;
 /// a reason other than its data fails the requests it holds; their parts not yet committed are
 /// skipped.
 /// </remarks>
-public sealed partial class GroupCommitQueue
+public sealed partial class CommitGroup
 {
-    /// <summary>The result of an update the database refused on its own.</summary>
-    private static ApplyResult Refused(ProfileUpdate update, Exception exception)
+    /// <summary>
+    /// The database refused the group's data (<paramref name="refusal"/>) and stored nothing:
+    /// commits the group again in ever smaller parts with <paramref name="commit"/>, completing every
+    /// part that commits, rejecting every single update still refused and failing the requests of a
+    /// part that fails for another reason; then completes or fails every caller.
+    /// </summary>
+    /// <param name="commit">Commits one part in one transaction; throws when nothing of it was stored.</param>
+    /// <param name="isCausedByUpdates">Whether an exception of <paramref name="commit"/> is a refusal of the part's data.</param>
+    /// <param name="refusal">Why the database refused the whole group.</param>
+    public async Task IsolateAsync(CommitGroupAsync commit, Func<Exception, bool> isCausedByUpdates, Exception refusal)
     {
-        ArgumentNullException.ThrowIfNull(update);
-        ArgumentNullException.ThrowIfNull(exception);
-        return new ApplyResult(ApplyStatus.Rejected, null,
-            new RecordError("", $"the store refused this record: {exception.Message}"), update.Warnings);
-    }
+        ArgumentNullException.ThrowIfNull(commit);
+        ArgumentNullException.ThrowIfNull(isCausedByUpdates);
+        ArgumentNullException.ThrowIfNull(refusal);
 
-    private async Task IsolateAsync(CommitGroupAsync commit, Func<Exception, bool> isCausedByUpdates, List<WriteRequest> group, Exception refusal)
-    {
-        var isolation = new Isolation(group);
+        var isolation = new Isolation(_requests);
         var pending = new Stack<(Part Part, Exception? Refusal)>();
         pending.Push((isolation.All(), refusal));
         while (pending.TryPop(out var next))
@@ -63,84 +67,9 @@ public sealed partial class GroupCommitQueue
         isolation.Finish();
     }
 
-    private static void Isolate<TPrepared>(IPipelinedGroupCommit<TPrepared> backend, List<WriteRequest> group, Exception refusal)
-        where TPrepared : PreparedGroup
-    {
-        var isolation = new Isolation(group);
-        var pending = new Stack<(Part Part, Exception? Refusal)>();
-        pending.Push((isolation.All(), refusal));
-        while (pending.TryPop(out var next))
-        {
-            var part = isolation.Live(next.Part);
-            if (part.Count == 0)
-            {
-                continue;
-            }
-
-            next.Refusal ??= CommitPart(backend, isolation, part);
-            if (next.Refusal is not null)
-            {
-                Split(isolation, pending, part, next.Refusal);
-            }
-        }
-
-        isolation.Finish();
-    }
-
-    /// <summary>
-    /// Prepares and commits one part on the calling thread (the commit stage is idle meanwhile).
-    /// Returns the refusal when the database refused the part's data; otherwise the part is
-    /// completed or failed.
-    /// </summary>
-    private static Exception? CommitPart<TPrepared>(IPipelinedGroupCommit<TPrepared> backend, Isolation isolation, Part part)
-        where TPrepared : PreparedGroup
-    {
-        while (true)
-        {
-            TPrepared prepared;
-            bool committed;
-            try
-            {
-                prepared = backend.Prepare(part.Batches(), part.Count);
-            }
-            catch (Exception exception) when (backend.IsCausedByUpdates(exception))
-            {
-                return exception;
-            }
-            catch (Exception exception)
-            {
-                isolation.Fail(part, exception);
-                return null;
-            }
-
-            try
-            {
-                committed = backend.Commit(prepared);
-            }
-            catch (Exception exception)
-            {
-                backend.Discard();
-                if (backend.IsCausedByUpdates(exception))
-                {
-                    return exception;
-                }
-
-                isolation.Fail(part, exception);
-                return null;
-            }
-
-            if (!committed)
-            {
-                // Stale: prepare the part again on what is stored now.
-                backend.Discard();
-                continue;
-            }
-
-            backend.Committed(prepared);
-            isolation.Complete(part, prepared.Results);
-            return null;
-        }
-    }
+    /// <summary>The result of an update the database refused on its own.</summary>
+    private static ApplyResult Refused(ProfileUpdate update, Exception exception) =>
+        new(ApplyStatus.Rejected, null, new RecordError("", $"the store refused this record: {exception.Message}"), update.Warnings);
 
     /// <summary>Rejects a single refused update, or queues the two halves of a larger part (first half on top).</summary>
     private static void Split(Isolation isolation, Stack<(Part Part, Exception? Refusal)> pending, Part part, Exception refusal)

@@ -1,0 +1,19 @@
+using OpenEngage.Profiles;
+
+namespace OpenEngage.Storage.Sqlite;
+
+/// <summary>What the first stage hands to the second: the group's results and every profile it touched.</summary>
+internal sealed class SqlitePreparedGroup(ApplyResult[][] results, SqlitePreparedRow[] rows, long sequence, int requestCount, int updateCount)
+{
+    /// <summary>One array per batch of the group, in batch order, each holding one result per update.</summary>
+    public ApplyResult[][] Results { get; } = results;
+
+    public SqlitePreparedRow[] Rows { get; } = rows;
+
+    /// <summary>The number of the group in preparation order.</summary>
+    public long Sequence { get; } = sequence;
+
+    public int RequestCount { get; } = requestCount;
+
+    public int UpdateCount { get; } = updateCount;
+}
