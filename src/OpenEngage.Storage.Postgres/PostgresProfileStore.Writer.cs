@@ -38,6 +38,7 @@ public sealed partial class PostgresProfileStore
             }
             catch (Exception exception) when (IsCausedByUpdates(exception))
             {
+                health.CommitFinished(started, group.UpdateCount, succeeded: null);
                 await group.IsolateAsync(CommitGroupAsync, IsCausedByUpdates, exception).ConfigureAwait(false);
                 continue;
             }

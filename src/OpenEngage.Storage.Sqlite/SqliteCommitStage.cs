@@ -92,6 +92,7 @@ internal sealed class SqliteCommitStage : IDisposable
             }
             catch (Exception exception) when (SqliteWriteStage.IsCausedByUpdates(exception))
             {
+                _health.CommitFinished(started, inFlight.Group.UpdateCount, succeeded: null);
                 inFlight.Refusal = exception;
                 _outcome = Outcome.Refused;
             }

@@ -31,7 +31,9 @@ public sealed class GroupCommitHealth
 
     /// <summary>
     /// The commit started at <paramref name="started"/> returned or threw: <paramref name="succeeded"/>
-    /// is null when it wrote nothing because its state was stale (it is prepared and committed again).
+    /// is null when it wrote nothing and the store did not fail: its state was stale (it is prepared
+    /// and committed again), or the database refused one of its updates (the group is committed again
+    /// in parts, leaving that update out). Only true and false are counted in the metrics.
     /// </summary>
     public void CommitFinished(long started, int updates, bool? succeeded)
     {

@@ -60,6 +60,19 @@ public abstract partial class ProfileStoreContract
     }
 
     [Fact]
+    public async Task AfterARefusedUpdateNoCommitSeemsToBeRunning()
+    {
+        var store = await CreateStoreAsync();
+        await RefuseIdInDatabaseAsync("poison");
+
+        var results = await store.ApplyAsync([Set("a", ("v", 1)), Set("poison", ("v", 1))]);
+
+        Assert.Equal([true, false], results.Select(r => r.IsApplied));
+        // The refused commit is over: readiness must not see it as a commit still running (a stalled writer).
+        Assert.Equal(TimeSpan.Zero, Assert.IsAssignableFrom<IStoreReadiness>(store).WriterHealth.CommitRunningFor);
+    }
+
+    [Fact]
     public async Task UpdatesAroundARefusedOneSeeEachOtherInQueueOrder()
     {
         var store = await CreateStoreAsync();
