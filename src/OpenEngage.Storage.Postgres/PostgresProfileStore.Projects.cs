@@ -1,3 +1,5 @@
+using OpenEngage.Storage.Relational;
+
 namespace OpenEngage.Storage.Postgres;
 
 public sealed partial class PostgresProfileStore : IProjectInventory
@@ -5,15 +7,7 @@ public sealed partial class PostgresProfileStore : IProjectInventory
     public async Task<IReadOnlyList<string>> ProjectIdsAsync(CancellationToken cancellationToken = default)
     {
         EnsureOpen();
-        await using var command = _dataSource.CreateCommand(ProjectIdsQuery.Sql);
-        var ids = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        ids.Sort(StringComparer.Ordinal);
-        return ids;
+        await using var command = _dataSource.CreateCommand();
+        return await RelationalProjectIds.ReadAsync(command, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,74 +1,38 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using OpenEngage.Storage.Relational;
 
 namespace OpenEngage.Storage.Sqlite;
 
 /// <summary>
-/// Saved filters in the <c>saved_filters</c> table. They change rarely, so a write opens its own
-/// short-lived connection beside the profile writer (SQLite serializes the two; the busy timeout
-/// waits for a profile commit in progress) instead of going through the group commit.
+/// Saved filters in the <c>saved_filters</c> table (<see cref="RelationalSavedFilterStore"/>). They
+/// change rarely, so a write opens its own short-lived connection beside the profile writer (SQLite
+/// serializes the two; the busy timeout waits for a profile commit in progress) instead of going
+/// through the group commit. <c>created_at</c> is ISO 8601 text.
 /// </summary>
 public sealed partial class SqliteProfileStore : ISavedFilterStore
 {
-    public async Task<SavedFilter> CreateSavedFilterAsync(string project, string groupKey, string name, string where, CancellationToken cancellationToken = default)
+    private RelationalSavedFilterStore SavedFilters => field ??= new(new RelationalSavedFilterDialect
     {
-        ArgumentNullException.ThrowIfNull(project);
-        ArgumentNullException.ThrowIfNull(groupKey);
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(where);
-        EnsureOpen();
-        var createdAt = DateTimeOffset.UtcNow;
-        await using var connection = await OpenSavedFilterWriterAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO saved_filters (project, group_key, name, where_text, created_at)
-            VALUES ($project, $group_key, $name, $where, $created_at)
-            RETURNING id;
-            """;
-        command.Parameters.AddWithValue("$project", project);
-        command.Parameters.AddWithValue("$group_key", groupKey);
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$where", where);
-        command.Parameters.AddWithValue("$created_at", createdAt.ToString("O", CultureInfo.InvariantCulture));
-        var id = (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        return new SavedFilter(id, project, groupKey, name, where, createdAt);
-    }
+        ParameterMarker = "$",
+        EnsureOpen = EnsureOpen,
+        OpenReaderAsync = async cancellationToken => await OpenReaderAsync(cancellationToken).ConfigureAwait(false),
+        OpenWriterAsync = async cancellationToken => await OpenSavedFilterWriterAsync(cancellationToken).ConfigureAwait(false),
+        CreatedAtValue = createdAt => createdAt.ToString("O", CultureInfo.InvariantCulture),
+        ReadCreatedAt = (reader, ordinal) => DateTimeOffset.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+    });
 
-    public async Task<IReadOnlyList<SavedFilter>> ListSavedFiltersAsync(string project, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(project);
-        EnsureOpen();
-        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, project, group_key, name, where_text, created_at FROM saved_filters WHERE project = $project ORDER BY id;";
-        command.Parameters.AddWithValue("$project", project);
-        return await ReadSavedFiltersAsync(command, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<SavedFilter> CreateSavedFilterAsync(string project, string groupKey, string name, string where, CancellationToken cancellationToken = default) =>
+        SavedFilters.CreateSavedFilterAsync(project, groupKey, name, where, cancellationToken);
 
-    public async Task<SavedFilter?> GetSavedFilterAsync(string project, long id, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(project);
-        EnsureOpen();
-        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, project, group_key, name, where_text, created_at FROM saved_filters WHERE project = $project AND id = $id;";
-        command.Parameters.AddWithValue("$project", project);
-        command.Parameters.AddWithValue("$id", id);
-        var found = await ReadSavedFiltersAsync(command, cancellationToken).ConfigureAwait(false);
-        return found.Count == 0 ? null : found[0];
-    }
+    public Task<IReadOnlyList<SavedFilter>> ListSavedFiltersAsync(string project, CancellationToken cancellationToken = default) =>
+        SavedFilters.ListSavedFiltersAsync(project, cancellationToken);
 
-    public async Task<bool> DeleteSavedFilterAsync(string project, long id, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(project);
-        EnsureOpen();
-        await using var connection = await OpenSavedFilterWriterAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM saved_filters WHERE project = $project AND id = $id;";
-        command.Parameters.AddWithValue("$project", project);
-        command.Parameters.AddWithValue("$id", id);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
-    }
+    public Task<SavedFilter?> GetSavedFilterAsync(string project, long id, CancellationToken cancellationToken = default) =>
+        SavedFilters.GetSavedFilterAsync(project, id, cancellationToken);
+
+    public Task<bool> DeleteSavedFilterAsync(string project, long id, CancellationToken cancellationToken = default) =>
+        SavedFilters.DeleteSavedFilterAsync(project, id, cancellationToken);
 
     private async Task<SqliteConnection> OpenSavedFilterWriterAsync(CancellationToken cancellationToken)
     {
@@ -87,23 +51,5 @@ public sealed partial class SqliteProfileStore : ISavedFilterStore
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-    }
-
-    private static async Task<IReadOnlyList<SavedFilter>> ReadSavedFiltersAsync(SqliteCommand command, CancellationToken cancellationToken)
-    {
-        var filters = new List<SavedFilter>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            filters.Add(new SavedFilter(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                reader.GetString(2),
-                reader.GetString(3),
-                reader.GetString(4),
-                DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)));
-        }
-
-        return filters;
     }
 }
