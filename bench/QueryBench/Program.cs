@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
+using OpenEngage.BenchSupport;
 using OpenEngage.Profiles;
 using OpenEngage.Query;
 using OpenEngage.Storage;
@@ -12,8 +12,8 @@ using OpenEngage.Storage.Sqlite;
 // A second argument containing "Host=" is an Npgsql connection string: the PostgreSQL store is measured.
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 var directory = args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), $"openengage-query-bench-{count}");
-const string Project = "bench";
-var now = new DateTimeOffset(2024, 6, 1, 0, 0, 0, TimeSpan.Zero);
+const string Project = BenchProfiles.Project;
+var now = BenchProfiles.Now;
 
 var engine = new ProfileEngine(ProfileLimits.Default);
 IProfileStore store = directory.Contains("Host=", StringComparison.OrdinalIgnoreCase)
@@ -21,29 +21,7 @@ IProfileStore store = directory.Contains("Host=", StringComparison.OrdinalIgnore
     : new SqliteProfileStore(new SqliteStoreOptions { Path = directory }, engine, NullLogger<SqliteProfileStore>.Instance);
 await store.InitializeAsync();
 
-var existing = (await store.QueryAsync(new ProfileQuery(Project, "") { Limit = 0 })).Total;
-if (existing != count)
-{
-    if (existing != 0)
-    {
-        throw new InvalidOperationException($"The store holds {existing} profiles, not {count}: empty it first.");
-    }
-
-    var load = Stopwatch.StartNew();
-    const int Batch = 5000;
-    for (var start = 0; start < count; start += Batch)
-    {
-        var updates = new List<ProfileUpdate>(Batch);
-        for (var i = start; i < Math.Min(count, start + Batch); i++)
-        {
-            updates.Add(Profile(i));
-        }
-
-        await store.ApplyAsync(updates);
-    }
-
-    Console.Error.WriteLine($"Loaded {count:N0} profiles in {load.Elapsed.TotalSeconds:F1} s");
-}
+await BenchProfiles.FillAsync(store, count);
 
 var filters = new (string Name, string Where)[]
 {
@@ -121,34 +99,3 @@ async Task<long> Count(string where) =>
     (await store.QueryAsync(new ProfileQuery(Project, "") { Where = WhereExpression.Parse(where), Limit = 1000, Now = now })).Total;
 
 static string Format(double ms) => ms < 10 ? $"{ms:F2} ms" : $"{ms:F0} ms";
-
-ProfileUpdate Profile(int i)
-{
-    var random = new Random(i);
-    var set = new List<KeyValuePair<string, JsonNode?>>
-    {
-        new("$name", $"User {i}"),
-        new("plan", random.Next(10) switch { < 6 => "free", < 9 => "pro", _ => "enterprise" }),
-        new("age", 18 + random.Next(60)),
-        new("score", Math.Round(random.NextDouble() * 1000, 2)),
-        new("country", new[] { "FR", "US", "DE", "JP", "BR", "IN" }[random.Next(6)]),
-        new("tags", new JsonArray([.. new[] { "beta", "newsletter", "mobile", "desktop", "vip" }.Where(_ => random.Next(4) == 0).Select(t => (JsonNode?)t)])),
-        new("$last_seen", now.AddSeconds(-random.Next(180 * 86400)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)),
-        new("$created", now.AddDays(-180 - random.Next(700)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)),
-        new("logins", random.Next(500)),
-        new("verified", random.Next(2) == 0),
-        new("referrer", random.Next(3) == 0 ? "google" : "direct"),
-        new("lifetime_value", random.Next(100_000) / 100m),
-    };
-    if (random.Next(3) != 0)
-    {
-        set.Add(new("email", $"user{i}@example.com"));
-    }
-
-    for (var extra = random.Next(8); extra > 0; extra--)
-    {
-        set.Add(new($"custom_{extra}", random.Next(1000)));
-    }
-
-    return new ProfileUpdate { Token = "t", Project = Project, DistinctId = "user-" + i, Time = now, IgnoreTime = true, Set = set };
-}

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using OpenEngage.BenchSupport;
 using OpenEngage.Profiles;
 using OpenEngage.Server;
 using OpenEngage.Storage.Sqlite;
@@ -17,36 +17,13 @@ using OpenEngage.Storage.Sqlite;
 // the HTML of the list pages and the query API's first page over HTTP on loopback.
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 var directory = args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), $"openengage-ui-bench-{count}");
-const string Project = "bench";
+const string Project = BenchProfiles.Project;
 const string Secret = "bench-secret";
-var now = new DateTimeOffset(2024, 6, 1, 0, 0, 0, TimeSpan.Zero);
 
 await using (var store = new SqliteProfileStore(new SqliteStoreOptions { Path = directory }, new ProfileEngine(ProfileLimits.Default), NullLogger<SqliteProfileStore>.Instance))
 {
     await store.InitializeAsync();
-    var existing = (await store.QueryAsync(new OpenEngage.Storage.ProfileQuery(Project, "") { Limit = 0 })).Total;
-    if (existing != count)
-    {
-        if (existing != 0)
-        {
-            throw new InvalidOperationException($"The store holds {existing} profiles, not {count}: empty it first.");
-        }
-
-        var load = Stopwatch.StartNew();
-        const int Batch = 5000;
-        for (var start = 0; start < count; start += Batch)
-        {
-            var updates = new List<ProfileUpdate>(Batch);
-            for (var i = start; i < Math.Min(count, start + Batch); i++)
-            {
-                updates.Add(Profile(i));
-            }
-
-            await store.ApplyAsync(updates);
-        }
-
-        Console.Error.WriteLine($"Loaded {count:N0} profiles in {load.Elapsed.TotalSeconds:F1} s");
-    }
+    await BenchProfiles.FillAsync(store, count);
 }
 
 var app = OpenEngageServer.Build([
@@ -111,35 +88,3 @@ foreach (var (name, http, path, runs) in cases)
 
 await app.StopAsync();
 await app.DisposeAsync();
-
-ProfileUpdate Profile(int i)
-{
-    // The profiles of bench/QueryBench.
-    var random = new Random(i);
-    var set = new List<KeyValuePair<string, JsonNode?>>
-    {
-        new("$name", $"User {i}"),
-        new("plan", random.Next(10) switch { < 6 => "free", < 9 => "pro", _ => "enterprise" }),
-        new("age", 18 + random.Next(60)),
-        new("score", Math.Round(random.NextDouble() * 1000, 2)),
-        new("country", new[] { "FR", "US", "DE", "JP", "BR", "IN" }[random.Next(6)]),
-        new("tags", new JsonArray([.. new[] { "beta", "newsletter", "mobile", "desktop", "vip" }.Where(_ => random.Next(4) == 0).Select(t => (JsonNode?)t)])),
-        new("$last_seen", now.AddSeconds(-random.Next(180 * 86400)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)),
-        new("$created", now.AddDays(-180 - random.Next(700)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)),
-        new("logins", random.Next(500)),
-        new("verified", random.Next(2) == 0),
-        new("referrer", random.Next(3) == 0 ? "google" : "direct"),
-        new("lifetime_value", random.Next(100_000) / 100m),
-    };
-    if (random.Next(3) != 0)
-    {
-        set.Add(new("email", $"user{i}@example.com"));
-    }
-
-    for (var extra = random.Next(8); extra > 0; extra--)
-    {
-        set.Add(new($"custom_{extra}", random.Next(1000)));
-    }
-
-    return new ProfileUpdate { Token = "t", Project = Project, DistinctId = "user-" + i, Time = now, IgnoreTime = true, Set = set };
-}

@@ -1,11 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using OpenEngage.Server;
+using OpenEngage.Tests.Support;
 
 namespace OpenEngage.Compatibility.Tests;
 
@@ -15,34 +11,24 @@ public sealed class RunningServer : IAsyncDisposable
     public const string Token = "test-token";
     public const string Secret = "test-secret";
 
-    private readonly WebApplication _app;
+    private readonly InProcessServer _server;
 
-    private RunningServer(WebApplication app, string dataDirectory, Uri address)
+    private RunningServer(InProcessServer server)
     {
-        _app = app;
-        DataDirectory = dataDirectory;
-        Address = address;
-        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        _server = server;
+        Client = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public string DataDirectory { get; }
-    public Uri Address { get; }
+    public string DataDirectory => _server.DataDirectory;
+    public Uri Address => _server.Address;
     public int Port => Address.Port;
     public HttpClient Client { get; }
 
-    public static async Task<RunningServer> StartAsync()
-    {
-        var dataDirectory = Directory.CreateTempSubdirectory("openengage-compat-").FullName;
-        string[] args =
-        [
-            "--urls=http://127.0.0.1:0", $"--Storage:Path={dataDirectory}", "--Logging:LogLevel:Default=Warning",
-            "--Projects:0:Name=test", $"--Projects:0:Token={Token}", $"--Projects:0:ApiSecret={Secret}",
-        ];
-        var app = OpenEngageServer.Build(args);
-        await OpenEngageServer.StartAsync(app);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningServer(app, dataDirectory, new Uri(address));
-    }
+    public static async Task<RunningServer> StartAsync() =>
+        new(await InProcessServer.StartAsync(
+            "openengage-compat-",
+            dataDirectory: null,
+            ["--Projects:0:Name=test", $"--Projects:0:Token={Token}", $"--Projects:0:ApiSecret={Secret}"]));
 
     /// <summary>Looks up one profile through the Query API (API secret as user, empty password); null when it does not exist.</summary>
     public async Task<JsonObject?> ProfileAsync(string distinctId)
@@ -63,14 +49,6 @@ public sealed class RunningServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        await _server.DisposeAsync();
     }
 }

@@ -1,10 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
+using OpenEngage.Tests.Support;
 
 namespace OpenEngage.Server.Tests;
 
@@ -19,46 +16,34 @@ public sealed class RunningServer : IAsyncDisposable
     public const string OtherToken = "other-token";
     public const string OtherSecret = "other-secret";
 
-    private readonly WebApplication _app;
+    private readonly InProcessServer _server;
 
-    private readonly bool _ownsDataDirectory;
-
-    private RunningServer(WebApplication app, string dataDirectory, bool ownsDataDirectory, Uri address)
+    private RunningServer(InProcessServer server)
     {
-        _app = app;
-        _ownsDataDirectory = ownsDataDirectory;
-        DataDirectory = dataDirectory;
-        Address = address;
-        Client = new HttpClient { BaseAddress = address };
+        _server = server;
+        Client = new HttpClient { BaseAddress = server.Address };
     }
 
-    public string DataDirectory { get; }
-    public Uri Address { get; }
+    public string DataDirectory => _server.DataDirectory;
+    public Uri Address => _server.Address;
     public HttpClient Client { get; }
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _server.Services;
 
     /// <summary>Starts a server with two projects; <paramref name="settings"/> add or override configuration keys.</summary>
     public static Task<RunningServer> StartAsync(params string[] settings) => StartAsync(withProjects: true, dataDirectory: null, settings);
 
     public static async Task<RunningServer> StartAsync(bool withProjects, string? dataDirectory, params string[] settings)
     {
-        var owns = dataDirectory is null;
-        dataDirectory ??= Directory.CreateTempSubdirectory("openengage-test-").FullName;
-        var args = new List<string> { "--urls=http://127.0.0.1:0", $"--Storage:Path={dataDirectory}", "--Logging:LogLevel:Default=Warning" };
-        if (withProjects)
-        {
-            args.AddRange([
+        string[] projects = withProjects
+            ?
+            [
                 "--Projects:0:Name=test", $"--Projects:0:Token={Token}", $"--Projects:0:ApiSecret={Secret}",
                 "--Projects:1:Name=other", $"--Projects:1:Token={OtherToken}", $"--Projects:1:ApiSecret={OtherSecret}",
-            ]);
-        }
-
-        args.AddRange((await TestStorage.SettingsAsync(dataDirectory)).Select(setting => "--" + setting));
-        args.AddRange(settings.Select(setting => "--" + setting));
-        var app = OpenEngageServer.Build([.. args]);
-        await OpenEngageServer.StartAsync(app);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new RunningServer(app, dataDirectory, owns, new Uri(address));
+            ]
+            : [];
+        var server = await InProcessServer.StartAsync(
+            "openengage-test-", dataDirectory, projects, TestStorage.SettingsAsync, settings.Select(setting => "--" + setting));
+        return new RunningServer(server);
     }
 
     /// <summary>POSTs a JSON body to <c>/engage</c> (or <paramref name="path"/>) and returns status and body.</summary>
@@ -99,19 +84,6 @@ public sealed class RunningServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        if (!_ownsDataDirectory)
-        {
-            return;
-        }
-
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        await _server.DisposeAsync();
     }
 }

@@ -1,12 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using OpenEngage.Server;
 using OpenEngage.Server.Tests;
+using OpenEngage.Tests.Support;
 
 namespace OpenEngage.Web.Tests;
 
@@ -26,47 +22,34 @@ public sealed class WebServer : IAsyncDisposable
     public const string Viewer = "viewer";
     public const string ViewerSecret = "viewer-secret";
 
-    private readonly WebApplication _app;
+    private readonly InProcessServer _server;
 
-    private WebServer(WebApplication app, string dataDirectory, Uri address)
-    {
-        _app = app;
-        DataDirectory = dataDirectory;
-        Address = address;
-    }
+    private WebServer(InProcessServer server) => _server = server;
 
-    public string DataDirectory { get; }
+    public string DataDirectory => _server.DataDirectory;
 
-    public Uri Address { get; }
+    public Uri Address => _server.Address;
 
     public string BaseUrl => Address.GetLeftPart(UriPartial.Authority);
 
-    public static async Task<WebServer> StartAsync()
-    {
-        var dataDirectory = Directory.CreateTempSubdirectory("openengage-web-test-").FullName;
-        var args = new List<string>
-        {
-            "--environment=Production",
-            "--urls=http://127.0.0.1:0",
-            $"--Storage:Path={dataDirectory}",
-            "--Logging:LogLevel:Default=Warning",
-            "--Projects:0:Name=web", $"--Projects:0:Token={Token}", $"--Projects:0:ApiSecret={Secret}",
-            $"--Projects:0:ServiceAccounts:0:Username={Editor}", $"--Projects:0:ServiceAccounts:0:Secret={EditorSecret}",
-            $"--Projects:0:ServiceAccounts:1:Username={Viewer}", $"--Projects:0:ServiceAccounts:1:Secret={ViewerSecret}",
-            "--Projects:0:ServiceAccounts:1:Role=reader",
-            "--Projects:1:Name=second", $"--Projects:1:Token={OtherToken}", $"--Projects:1:ApiSecret={OtherSecret}",
-            $"--Projects:1:ServiceAccounts:0:Username={Editor}", $"--Projects:1:ServiceAccounts:0:Secret={EditorSecret}",
-        };
-        args.AddRange((await TestStorage.SettingsAsync(dataDirectory)).Select(setting => "--" + setting));
-        var app = OpenEngageServer.Build([.. args]);
-        await OpenEngageServer.StartAsync(app);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new WebServer(app, dataDirectory, new Uri(address));
-    }
+    public static async Task<WebServer> StartAsync() =>
+        new(await InProcessServer.StartAsync(
+            "openengage-web-test-",
+            dataDirectory: null,
+            [
+                "--environment=Production",
+                "--Projects:0:Name=web", $"--Projects:0:Token={Token}", $"--Projects:0:ApiSecret={Secret}",
+                $"--Projects:0:ServiceAccounts:0:Username={Editor}", $"--Projects:0:ServiceAccounts:0:Secret={EditorSecret}",
+                $"--Projects:0:ServiceAccounts:1:Username={Viewer}", $"--Projects:0:ServiceAccounts:1:Secret={ViewerSecret}",
+                "--Projects:0:ServiceAccounts:1:Role=reader",
+                "--Projects:1:Name=second", $"--Projects:1:Token={OtherToken}", $"--Projects:1:ApiSecret={OtherSecret}",
+                $"--Projects:1:ServiceAccounts:0:Username={Editor}", $"--Projects:1:ServiceAccounts:0:Secret={EditorSecret}",
+            ],
+            TestStorage.SettingsAsync));
 
-    public string EnvironmentName => _app.Environment.EnvironmentName;
+    public string EnvironmentName => _server.App.Environment.EnvironmentName;
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _server.Services;
 
     /// <summary>A client without cookies or redirects, for the API.</summary>
     public HttpClient ApiClient() => new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = Address };
@@ -100,16 +83,5 @@ public sealed class WebServer : IAsyncDisposable
         return results.Count == 0 ? null : results[0]!["$properties"]!.AsObject();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
