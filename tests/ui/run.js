@@ -9,6 +9,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
+const { launchChromium } = require('../Support/chromium');
 
 const [base, secret, readerUser, readerSecret, shotDir] = process.argv.slice(2);
 if (!base || !secret || !readerUser || !readerSecret || !shotDir) {
@@ -16,7 +17,6 @@ if (!base || !secret || !readerUser || !readerSecret || !shotDir) {
   process.exit(2);
 }
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const TIMEOUT_MS = 15000;
 const summary = { steps: [], otherOrigins: [], consoleErrors: [], screenshots: [] };
 
@@ -47,17 +47,10 @@ async function main() {
   const total = async () => Number((await page.locator('#count strong').textContent()).replace(/[^0-9]/g, ''));
 
   try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30000,
+    context = await launchChromium(chromium, userDataDir, {
       acceptDownloads: true,
       downloadsPath: downloads,
       viewport: { width: 1280, height: 800 },
-      args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      ],
     });
     context.setDefaultTimeout(TIMEOUT_MS);
     page = context.pages()[0] || (await context.newPage());

@@ -8,6 +8,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
+const { launchChromium } = require('../../Support/chromium');
 
 const [apiBase] = process.argv.slice(2);
 if (!apiBase) {
@@ -15,22 +16,12 @@ if (!apiBase) {
   process.exit(2);
 }
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-
 async function main() {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openengage-chromium-'));
   const summary = { requests: [], consoleErrors: [], title: null, operations: [] };
   let context;
   try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30000,
-      args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      ],
-    });
+    context = await launchChromium(chromium, userDataDir);
     const page = context.pages()[0] || (await context.newPage());
     page.on('request', (request) => summary.requests.push(request.url()));
     page.on('console', (message) => {

@@ -14,6 +14,7 @@ const http = require('http');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
+const { launchChromium } = require('../../Support/chromium');
 
 const [apiBase, token, prefix, mode] = process.argv.slice(2);
 if (!apiBase || !token || !prefix || !['batch', 'direct'].includes(mode)) {
@@ -21,7 +22,6 @@ if (!apiBase || !token || !prefix || !['batch', 'direct'].includes(mode)) {
   process.exit(2);
 }
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const FLUSH_INTERVAL_MS = 200;
 const QUIET_MS = 800;
 const PHASE_TIMEOUT_MS = 15000;
@@ -57,15 +57,7 @@ async function main() {
   const summary = { mode, pageOrigin, requests: [], failures: [], consoleErrors: [], callbacks: [], ids: {} };
   let context;
   try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30000,
-      args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      ],
-    });
+    context = await launchChromium(chromium, userDataDir);
     const page = context.pages()[0] || (await context.newPage());
 
     // Requests to the profile endpoints: how many are in flight, and when the last one moved.
