@@ -1,4 +1,5 @@
 using System.Globalization;
+using OpenEngage.BenchGate;
 
 namespace OpenEngage.Bench;
 
@@ -30,6 +31,11 @@ internal sealed class BenchOptions
                                        profiles on /engage in batches of fresh ids (--batch-size,
                                        --batch-connections) and sampling the server's RSS every second
           --memory-seconds <n>       time limit of the memory run (default 540)
+          --baseline <file>          the regression gate: compare each scenario's /engage records/s
+                                       as a ratio to the ceiling in the same run with the ratios in
+                                       <file> (bench/baseline.json); exit code 3 on a regression
+          --tolerance <fraction>     how far a ratio may fall below the baseline's (default 0.25)
+          --write-baseline           write this run's ratios to the --baseline file instead of comparing
         """;
 
     public string Server { get; private set; } = "";
@@ -65,6 +71,14 @@ internal sealed class BenchOptions
 
     public int MemorySeconds { get; private set; } = 540;
 
+    /// <summary>The regression gate's baseline file; null: no gate.</summary>
+    public string? Baseline { get; private set; }
+
+    public double Tolerance { get; private set; } = RegressionGate.DefaultTolerance;
+
+    /// <summary>Write the run's ratios to <see cref="Baseline"/> instead of comparing with it.</summary>
+    public bool WriteBaseline { get; private set; }
+
     public IReadOnlyList<KeyValuePair<string, string>> ServerEnvironment => _serverEnvironment;
 
     private readonly List<KeyValuePair<string, string>> _serverEnvironment = [];
@@ -84,6 +98,12 @@ internal sealed class BenchOptions
                 {
                     error.WriteLine(Usage);
                     return null;
+                }
+
+                if (name == "--write-baseline")
+                {
+                    options.WriteBaseline = true;
+                    continue;
                 }
 
                 if (i + 1 >= args.Length)
@@ -110,6 +130,8 @@ internal sealed class BenchOptions
                     case "--output": options.Output = value; break;
                     case "--profiles": options.Profiles = Positive(name, value); break;
                     case "--memory-seconds": options.MemorySeconds = Positive(name, value); break;
+                    case "--baseline": options.Baseline = value; break;
+                    case "--tolerance": options.Tolerance = Fraction(name, value); break;
                     case "--server-env":
                         var equals = value.IndexOf('=', StringComparison.Ordinal);
                         if (equals <= 0)
@@ -132,6 +154,21 @@ internal sealed class BenchOptions
             {
                 throw new FormatException($"--server: no file {options.Server}");
             }
+
+            if (options.WriteBaseline && options.Baseline is null)
+            {
+                throw new FormatException("--write-baseline needs --baseline <file>: the file to write");
+            }
+
+            if (options.Baseline is { } baseline && !options.WriteBaseline && !File.Exists(baseline))
+            {
+                throw new FormatException($"--baseline: no file {baseline} (write one with --write-baseline)");
+            }
+
+            if (options.Baseline is not null && !options.Endpoints.Contains("ceiling"))
+            {
+                throw new FormatException("--baseline compares ratios to the ceiling: --endpoints must include ceiling");
+            }
         }
         catch (FormatException exception)
         {
@@ -147,6 +184,11 @@ internal sealed class BenchOptions
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number > 0
             ? number
             : throw new FormatException($"{name} needs a positive whole number, not '{value}'");
+
+    private static double Fraction(string name, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number >= 0 && number < 1
+            ? number
+            : throw new FormatException($"{name} needs a fraction from 0 up to (not including) 1, such as 0.25, not '{value}'");
 
     private static string[] List(string name, string value, string[] allowed)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using OpenEngage.Bench;
+using OpenEngage.BenchGate;
 
 if (args is [CeilingServer.Verb, .. var settings])
 {
@@ -101,14 +102,89 @@ catch (OperationCanceledException) when (abort.IsCancellationRequested)
     Console.Error.WriteLine("Stopped before the end; reporting what was measured.");
 }
 
-var report = Report(options, rows, loadStart, File.ReadAllText("/proc/loadavg").Trim());
-Console.WriteLine(report);
+var loadEnd = File.ReadAllText("/proc/loadavg").Trim();
+var compact = Compact(rows, loadStart, loadEnd);
+Console.WriteLine(compact);
 if (options.Output is { } output)
 {
-    await File.WriteAllTextAsync(output, report);
+    await File.WriteAllTextAsync(output, Report(options, rows, loadStart, loadEnd));
 }
 
-return rows.Any(r => r.Result.Errors > 0) ? 1 : 0;
+if (rows.Any(r => r.Result.Errors > 0))
+{
+    return 1;
+}
+
+return options.Baseline is { } baselineFile ? await GateAsync(options, baselineFile, Ratios(rows), loadStart, loadEnd) : 0;
+
+// Each scenario's /engage records/s as a fraction of the ceiling's, from the same run.
+static Dictionary<string, double> Ratios(List<Row> rows)
+{
+    var ratios = new Dictionary<string, double>(StringComparer.Ordinal);
+    foreach (var row in rows.Where(r => r.Endpoint == "engage"))
+    {
+        var ceiling = rows.FirstOrDefault(r => r.Scenario == row.Scenario && r.Endpoint == "ceiling");
+        if (ceiling is not null && ceiling.Result.RecordsPerSecond > 0)
+        {
+            ratios[$"{row.Scenario.Name}: {row.Scenario.Description}, records/s vs ceiling"] = row.Result.RecordsPerSecond / ceiling.Result.RecordsPerSecond;
+        }
+    }
+
+    return ratios;
+}
+
+static async Task<int> GateAsync(BenchOptions options, string file, Dictionary<string, double> ratios, string loadStart, string loadEnd)
+{
+    if (options.WriteBaseline)
+    {
+        var written = new BenchBaseline
+        {
+            // The server's path is the machine's, not the baseline's.
+            Command = "OpenEngage.Bench " + string.Join(' ', options.Arguments.Where(a => a != "--write-baseline").Select((a, i) => i > 0 && options.Arguments[i - 1] == "--server" ? "<OpenEngage.Server.dll>" : a)),
+            Measured = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            Note = $"load average (1, 5, 15 min) {string.Join(' ', loadStart.Split(' ').Take(3))} at the start, {string.Join(' ', loadEnd.Split(' ').Take(3))} at the end",
+            Ratios = ratios,
+        };
+        await File.WriteAllTextAsync(file, written.ToJson() + Environment.NewLine);
+        Console.WriteLine($"Baseline written to {file}.");
+        return 0;
+    }
+
+    var baseline = BenchBaseline.Parse(await File.ReadAllTextAsync(file));
+    var lines = RegressionGate.Compare(baseline, ratios, options.Tolerance);
+    Console.WriteLine(RegressionGate.Format(lines, options.Tolerance));
+    if (RegressionGate.Failed(lines))
+    {
+        Console.WriteLine("Gate: FAILED (a ratio fell below its baseline by more than the tolerance).");
+        return 3;
+    }
+
+    Console.WriteLine(lines.Any(line => line.Verdict == GateVerdict.Pass) ? "Gate: passed." : "Gate: nothing to compare (no scenario of the baseline was measured).");
+    return 0;
+}
+
+// One line per scenario: /engage beside its ceiling from the same run.
+static string Compact(List<Row> rows, string loadStart, string loadEnd)
+{
+    var text = new StringBuilder();
+    var culture = CultureInfo.InvariantCulture;
+    text.AppendLine(culture, $"Load average (1, 5, 15 min): {string.Join(' ', loadStart.Split(' ').Take(3))} at the start, {string.Join(' ', loadEnd.Split(' ').Take(3))} at the end.");
+    text.AppendLine();
+    text.AppendLine("| Scenario | /engage records/s | p99 ms | ceiling records/s | ceiling p99 ms | ratio | server µs/record | other CPU (cores) |");
+    text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+    foreach (var scenario in rows.Select(r => r.Scenario).Distinct())
+    {
+        var engage = rows.FirstOrDefault(r => r.Scenario == scenario && r.Endpoint == "engage");
+        var ceiling = rows.FirstOrDefault(r => r.Scenario == scenario && r.Endpoint == "ceiling");
+        var ratio = engage is null || ceiling is null ? "—" : (engage.Result.RecordsPerSecond / ceiling.Result.RecordsPerSecond).ToString("P1", culture);
+        text.AppendLine(culture, $"| {scenario.Name}: {scenario.Description} | {Rate(engage)} | {P99(engage)} | {Rate(ceiling)} | {P99(ceiling)} | {ratio} | {(engage is null ? "—" : engage.CpuMicrosecondsPerRecord.ToString("N1", culture))} | {(engage ?? ceiling)?.Cores.Other.ToString("N2", culture)} |");
+    }
+
+    return text.ToString();
+
+    string Rate(Row? row) => row is null ? "—" : row.Result.RecordsPerSecond.ToString("N0", culture);
+    string P99(Row? row) => row is null ? "—" : row.Result.Percentile(99).ToString("N1", culture);
+}
 
 static string Report(BenchOptions options, List<Row> rows, string loadStart, string loadEnd)
 {
