@@ -10,37 +10,56 @@ namespace OpenEngage.Storage.Postgres;
 /// <summary>
 /// The query side: the where filter runs in SQL as far as <see cref="PostgresWhereTranslator"/>
 /// can decide it exactly; the rows it leaves undecided are evaluated in memory, so the answer is
-/// always the evaluator's. Ordered by id, the window is taken in SQL and a stream reads rows as they
-/// arrive; ordered by a property, the matches are ordered in memory by the reference order
-/// (<see cref="ProfileOrder"/>).
+/// always the evaluator's. The order is the reference order, in SQL (<see cref="PostgresSortOrder"/>)
+/// unless the matches hold a list or an object as their sort value; then in memory
+/// (<see cref="ProfileOrder"/>). Windows are cut in SQL and streams read rows as they arrive.
 /// </summary>
 public sealed partial class PostgresProfileStore
 {
+    /// <summary>How many sorted queries were ordered in memory because a sort value was a list or an object (tests check the SQL path runs).</summary>
+    internal long InMemorySorts => Interlocked.Read(ref _inMemorySorts);
+
+    private long _inMemorySorts;
+
     public async Task<ProfilePage> QueryAsync(ProfileQuery query, CancellationToken cancellationToken = default)
     {
-        var (profiles, total) = await RunAsync(query, cancellationToken).ConfigureAwait(false);
-        return new ProfilePage(profiles, total);
+        await using var read = await OpenReadAsync(query, cancellationToken).ConfigureAwait(false);
+        if (read is null)
+        {
+            return new ProfilePage([], 0);
+        }
+
+        var matches = await MatchAsync(read, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<StoredProfile> window;
+        if (matches.Total <= query.Offset || query.Limit is 0)
+        {
+            window = [];
+        }
+        else if (matches.SortInSql)
+        {
+            await using var select = matches.Command($"SELECT id, properties::text FROM profiles WHERE {matches.Sql} ORDER BY {matches.OrderBy} LIMIT @limit OFFSET @offset;", matches.Sorted);
+            AddWindow(select, query);
+            var page = new List<StoredProfile>();
+            await ReadAsync(select, query, page, null, cancellationToken).ConfigureAwait(false);
+            window = page;
+        }
+        else
+        {
+            window = Window(await SortedInMemoryAsync(matches, cancellationToken).ConfigureAwait(false), query);
+        }
+
+        await read.Transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new ProfilePage(window, matches.Total);
     }
 
     /// <summary>
-    /// Ordered by id, one scan in one snapshot whose rows are read as the caller consumes them: the
-    /// undecided rows are evaluated as they pass, and the window is counted off the matches. Ordered
-    /// by a property, every match is read and sorted first.
+    /// One query in one snapshot whose rows are read as the caller consumes them, in the query's
+    /// order: the undecided rows are evaluated as they pass, and the window is counted off the
+    /// matches. Sorted by a property whose matches hold a list or an object, every match is read and
+    /// sorted in memory first.
     /// </summary>
     public async IAsyncEnumerable<StoredProfile> StreamAsync(ProfileQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        if (query.SortKey is not null)
-        {
-            var (profiles, _) = await RunAsync(query, cancellationToken).ConfigureAwait(false);
-            foreach (var profile in profiles)
-            {
-                yield return profile;
-            }
-
-            yield break;
-        }
-
         await using var read = await OpenReadAsync(query, cancellationToken).ConfigureAwait(false);
         if (read is null || query.Limit is 0)
         {
@@ -49,9 +68,25 @@ public sealed partial class PostgresProfileStore
 
         var filter = read.Filter;
         var (decision, matching) = filter.IsAll ? ("TRUE", "") : filter.IsUnknown ? ("NULL::boolean", "") : ($"({filter.Sql})", $" AND ({filter.Sql}) IS NOT FALSE");
+        var sorted = query.SortKey is not null;
+        if (sorted)
+        {
+            // A list or an object among the rows that may match: their order is the compact JSON
+            // text, which SQL does not have. Rare; then the matches are sorted in memory.
+            await using var composite = read.Command($"SELECT EXISTS (SELECT 1 FROM profiles WHERE {read.Scope}{matching} AND {PostgresSortOrder.CompositeSql});", withSortKey: true);
+            if ((bool)(await composite.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                var matches = await MatchAsync(read, cancellationToken).ConfigureAwait(false);
+                foreach (var profile in Window(await SortedInMemoryAsync(matches, cancellationToken).ConfigureAwait(false), query))
+                {
+                    yield return profile;
+                }
 
-        // COLLATE "C": ordered by code point, whatever the database's collation.
-        await using var command = read.Command($"SELECT id, properties::text, {decision} FROM profiles WHERE {read.Scope}{matching} ORDER BY id COLLATE \"C\";");
+                yield break;
+            }
+        }
+
+        await using var command = read.Command($"SELECT id, properties::text, {decision} FROM profiles WHERE {read.Scope}{matching} ORDER BY {PostgresSortOrder.OrderBy(sorted, query.Descending)};", sorted);
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
         var skip = query.Offset;
         var take = query.Limit ?? int.MaxValue;
@@ -77,89 +112,155 @@ public sealed partial class PostgresProfileStore
 
     public async Task<IReadOnlyList<string>> QueryIdsAsync(ProfileQuery query, CancellationToken cancellationToken = default)
     {
-        var (profiles, _) = await RunAsync(query, cancellationToken).ConfigureAwait(false);
-        return [.. profiles.Select(profile => profile.Key.Id)];
-    }
-
-    /// <summary>Every matching id first, in one snapshot; the window is cut from them.</summary>
-    public async Task<IdSnapshot> SnapshotIdsAsync(ProfileQuery query, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        var all = await QueryIdsAsync(query with { Offset = 0, Limit = null }, cancellationToken).ConfigureAwait(false);
-        return IdSnapshot.FromIds(all, query);
-    }
-
-    /// <summary>The query's window of matches, in its order, and the number of matches in all; one snapshot.</summary>
-    private async Task<(IReadOnlyList<StoredProfile> Profiles, long Total)> RunAsync(ProfileQuery query, CancellationToken cancellationToken)
-    {
         await using var read = await OpenReadAsync(query, cancellationToken).ConfigureAwait(false);
         if (read is null)
         {
-            return ([], 0);
+            return [];
         }
 
-        var (filter, scope, transaction) = (read.Filter, read.Scope, read.Transaction);
-        NpgsqlCommand Command(string sql) => read.Command(sql);
+        var matches = await MatchAsync(read, cancellationToken).ConfigureAwait(false);
+        var ids = await IdsAsync(matches, query, cancellationToken).ConfigureAwait(false);
+        await read.Transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return ids;
+    }
 
-        // The rows SQL leaves undecided, evaluated in memory.
+    /// <summary>
+    /// The first page of a session as the embedded store answers it: the count and the window from
+    /// one snapshot (a repeatable-read transaction), which stays open until every matching id is
+    /// read in order for the later pages, or the snapshot is disposed.
+    /// </summary>
+    public async Task<IdSnapshot> SnapshotIdsAsync(ProfileQuery query, CancellationToken cancellationToken = default)
+    {
+        var read = await OpenReadAsync(query, cancellationToken).ConfigureAwait(false);
+        if (read is null)
+        {
+            return IdSnapshot.FromIds([], query);
+        }
+
+        try
+        {
+            var matches = await MatchAsync(read, cancellationToken).ConfigureAwait(false);
+            if (!matches.SortInSql)
+            {
+                var sorted = await SortedInMemoryAsync(matches, cancellationToken).ConfigureAwait(false);
+                await read.DisposeAsync().ConfigureAwait(false);
+                return IdSnapshot.FromIds([.. sorted.Select(profile => profile.Key.Id)], query);
+            }
+
+            var window = await IdsAsync(matches, query, cancellationToken).ConfigureAwait(false);
+            var every = query with { Offset = 0, Limit = null };
+            return new IdSnapshot(window, matches.Total, token => IdsAsync(matches, every, token), read.DisposeAsync);
+        }
+        catch
+        {
+            await read.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The ids of the query's window of <paramref name="matches"/>, in its order (sorted in memory when SQL cannot).</summary>
+    private async Task<IReadOnlyList<string>> IdsAsync(Matches matches, ProfileQuery query, CancellationToken cancellationToken)
+    {
+        if (matches.Total <= query.Offset || query.Limit is 0)
+        {
+            return [];
+        }
+
+        if (!matches.SortInSql)
+        {
+            return [.. Window(await SortedInMemoryAsync(matches, cancellationToken).ConfigureAwait(false), query).Select(profile => profile.Key.Id)];
+        }
+
+        await using var select = matches.Command($"SELECT id FROM profiles WHERE {matches.Sql} ORDER BY {matches.OrderBy} LIMIT @limit OFFSET @offset;", matches.Sorted);
+        AddWindow(select, query);
+        var ids = new List<string>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    /// <summary>
+    /// Which rows match, in the read's snapshot: the undecided rows evaluated in memory first, then
+    /// one count of the matches (and, sorted, of the lists and objects among their sort values).
+    /// </summary>
+    private static async Task<Matches> MatchAsync(QueryRead read, CancellationToken cancellationToken)
+    {
+        var (query, filter, scope) = (read.Query, read.Filter, read.Scope);
         var extra = new List<StoredProfile>();
         if (!filter.IsAll)
         {
             var undecided = filter.IsUnknown ? scope : $"{scope} AND ({filter.Sql}) IS NULL";
-            await using var command = Command($"SELECT id, properties::text FROM profiles WHERE {undecided};");
+            await using var command = read.Command($"SELECT id, properties::text FROM profiles WHERE {undecided};");
             await ReadAsync(command, query, extra, profile => query.Where!.Matches(profile.Properties, query.Now), cancellationToken).ConfigureAwait(false);
         }
 
         var decided = filter.IsUnknown ? "FALSE" : filter.Sql;
-        IReadOnlyList<StoredProfile> window;
-        long total;
-        if (query.SortKey is null)
+        var extraIds = extra.Select(profile => profile.Key.Id).ToArray();
+        var sql = extraIds.Length == 0 ? $"{scope} AND ({decided})" : $"{scope} AND (({decided}) OR id = ANY(@extra))";
+        var matches = new Matches(read, sql, extraIds);
+        var sorted = query.SortKey is not null;
+        await using var count = matches.Command($"SELECT count(*), {(sorted ? $"count(*) FILTER (WHERE {PostgresSortOrder.CompositeSql})" : "0::bigint")} FROM profiles WHERE {sql};", sorted);
+        await using var reader = await count.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        matches.Total = reader.GetInt64(0);
+        matches.SortInSql = !sorted || reader.GetInt64(1) == 0;
+        return matches;
+    }
+
+    /// <summary>Every match read and ordered in memory by the reference order: for sort values SQL cannot order (lists and objects).</summary>
+    private async Task<List<StoredProfile>> SortedInMemoryAsync(Matches matches, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _inMemorySorts);
+        var query = matches.Read.Query;
+        var all = new List<StoredProfile>();
+        await using var select = matches.Command($"SELECT id, properties::text FROM profiles WHERE {matches.Sql};");
+        await ReadAsync(select, query, all, null, cancellationToken).ConfigureAwait(false);
+        all.Sort(ProfileOrder.Comparer(query.SortKey, query.Descending));
+        return all;
+    }
+
+    private static List<StoredProfile> Window(List<StoredProfile> ordered, ProfileQuery query) =>
+        [.. ordered.Skip(query.Offset).Take(query.Limit ?? int.MaxValue)];
+
+    private static void AddWindow(NpgsqlCommand command, ProfileQuery query)
+    {
+        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Bigint) { Value = (object?)query.Limit ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("offset", NpgsqlDbType.Bigint) { Value = (long)query.Offset });
+    }
+
+    /// <summary>
+    /// The matches of a query in its read's snapshot: <see cref="Sql"/> selects them (the decided
+    /// rows and the undecided rows the evaluator kept, bound as <c>@extra</c>).
+    /// </summary>
+    private sealed class Matches(QueryRead read, string sql, string[] extraIds)
+    {
+        public QueryRead Read => read;
+
+        public string Sql => sql;
+
+        public long Total { get; set; }
+
+        /// <summary>Whether SQL orders the matches: by id, or by a sort key none of whose values is a list or an object.</summary>
+        public bool SortInSql { get; set; }
+
+        public bool Sorted => read.Query.SortKey is not null;
+
+        public string OrderBy => PostgresSortOrder.OrderBy(Sorted, read.Query.Descending);
+
+        public NpgsqlCommand Command(string text, bool withSortKey = false)
         {
-            var extraIds = extra.Select(profile => profile.Key.Id).ToArray();
-            var matching = extraIds.Length == 0 ? $"{scope} AND ({decided})" : $"{scope} AND (({decided}) OR id = ANY(@extra))";
-            await using (var count = Command($"SELECT count(*) FROM profiles WHERE {matching};"))
+            var command = read.Command(text, withSortKey);
+            if (extraIds.Length > 0)
             {
-                if (extraIds.Length > 0)
-                {
-                    count.Parameters.Add(new NpgsqlParameter("extra", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = extraIds });
-                }
-
-                total = (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                command.Parameters.Add(new NpgsqlParameter("extra", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = extraIds });
             }
 
-            var page = new List<StoredProfile>();
-            if (total > query.Offset && query.Limit is not 0)
-            {
-                // COLLATE "C": ordered by code point, whatever the database's collation.
-                await using var select = Command($"SELECT id, properties::text FROM profiles WHERE {matching} ORDER BY id COLLATE \"C\" LIMIT @limit OFFSET @offset;");
-                if (extraIds.Length > 0)
-                {
-                    select.Parameters.Add(new NpgsqlParameter("extra", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = extraIds });
-                }
-
-                select.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Bigint) { Value = (object?)query.Limit ?? DBNull.Value });
-                select.Parameters.Add(new NpgsqlParameter("offset", NpgsqlDbType.Bigint) { Value = (long)query.Offset });
-                await ReadAsync(select, query, page, null, cancellationToken).ConfigureAwait(false);
-            }
-
-            window = page;
+            return command;
         }
-        else
-        {
-            var all = extra;
-            if (!filter.IsUnknown)
-            {
-                await using var select = Command($"SELECT id, properties::text FROM profiles WHERE {scope} AND ({decided});");
-                await ReadAsync(select, query, all, null, cancellationToken).ConfigureAwait(false);
-            }
-
-            all.Sort(ProfileOrder.Comparer(query.SortKey, query.Descending));
-            total = all.Count;
-            window = [.. all.Skip(query.Offset).Take(query.Limit ?? int.MaxValue)];
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return (window, total);
     }
 
     /// <summary>
@@ -196,6 +297,8 @@ public sealed partial class PostgresProfileStore
     /// <summary>One query's read transaction, and the commands it runs with the scope's and the filter's parameters.</summary>
     private sealed class QueryRead(ProfileQuery query, WhereTranslation filter, string[]? ids, NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
     {
+        public ProfileQuery Query => query;
+
         public WhereTranslation Filter => filter;
 
         public NpgsqlTransaction Transaction => transaction;
@@ -203,7 +306,8 @@ public sealed partial class PostgresProfileStore
         /// <summary>The rows the query reads.</summary>
         public string Scope { get; } = "project = @project AND group_key = @group_key" + (ids is null ? "" : " AND id = ANY(@ids)");
 
-        public NpgsqlCommand Command(string sql)
+        /// <summary>A command of <paramref name="sql"/> with the scope's and the filter's parameters, and <c>@sort_key</c> when <paramref name="withSortKey"/>.</summary>
+        public NpgsqlCommand Command(string sql, bool withSortKey = false)
         {
             var command = new NpgsqlCommand(sql, connection, transaction);
             command.Parameters.Add(new NpgsqlParameter("project", NpgsqlDbType.Text) { Value = query.Project });
@@ -211,6 +315,11 @@ public sealed partial class PostgresProfileStore
             if (ids is not null)
             {
                 command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids });
+            }
+
+            if (withSortKey)
+            {
+                command.Parameters.Add(new NpgsqlParameter("sort_key", NpgsqlDbType.Text) { Value = query.SortKey ?? throw new InvalidOperationException("The query has no sort key to bind.") });
             }
 
             if (!filter.IsAll && !filter.IsUnknown)
