@@ -16,7 +16,11 @@ internal sealed class BenchOptions
                                        a: 2000-record batches of $set/$add/$union, Zipf-skewed ids
                                        b: single-record requests
                                        c: as a, gzip bodies
-          --endpoints <list>         any of engage,ceiling (default engage,ceiling)
+          --endpoints <list>         any of engage,ceiling,postgres (default engage,ceiling, and
+                                       postgres with --postgres)
+                                       postgres: /engage on the PostgreSQL store, a fresh database each run
+          --postgres <conn>          an Npgsql connection string of a PostgreSQL server (its database
+                                       is used to create and drop the fresh databases)
           --batch-connections <n>    concurrent connections in a and c (default 4)
           --single-connections <n>   concurrent connections in b (default 64)
           --batch-size <n>           records per batch in a and c (default 2000)
@@ -47,6 +51,11 @@ internal sealed class BenchOptions
     public IReadOnlyList<string> Scenarios { get; private set; } = ["a", "b", "c"];
 
     public IReadOnlyList<string> Endpoints { get; private set; } = ["engage", "ceiling"];
+
+    /// <summary>The PostgreSQL server of the <c>postgres</c> endpoint; null: not measured.</summary>
+    public string? Postgres { get; private set; }
+
+    private bool _endpointsGiven;
 
     public int BatchConnections { get; private set; } = 4;
 
@@ -118,7 +127,8 @@ internal sealed class BenchOptions
                     case "--seconds": options.Seconds = Positive(name, value); break;
                     case "--warmup": options.Warmup = int.Parse(value, CultureInfo.InvariantCulture); break;
                     case "--scenarios": options.Scenarios = List(name, value, ["a", "b", "c"]); break;
-                    case "--endpoints": options.Endpoints = List(name, value, ["engage", "ceiling"]); break;
+                    case "--endpoints": options.Endpoints = List(name, value, ["engage", "ceiling", "postgres"]); options._endpointsGiven = true; break;
+                    case "--postgres": options.Postgres = value; break;
                     case "--batch-connections": options.BatchConnections = Positive(name, value); break;
                     case "--single-connections": options.SingleConnections = Positive(name, value); break;
                     case "--batch-size": options.BatchSize = Positive(name, value); break;
@@ -153,6 +163,16 @@ internal sealed class BenchOptions
             if (!File.Exists(options.Server))
             {
                 throw new FormatException($"--server: no file {options.Server}");
+            }
+
+            if (options.Postgres is not null && !options._endpointsGiven)
+            {
+                options.Endpoints = ["engage", "ceiling", "postgres"];
+            }
+
+            if (options.Endpoints.Contains("postgres") && options.Postgres is null)
+            {
+                throw new FormatException("the postgres endpoint needs --postgres <connection string>");
             }
 
             if (options.WriteBaseline && options.Baseline is null)

@@ -73,11 +73,15 @@ try
     foreach (var scenario in scenarios)
     {
         // The ceiling first: it has no state, so the order cannot favour it.
-        foreach (var endpoint in options.Endpoints.OrderBy(e => e == "ceiling" ? 0 : 1))
+        foreach (var endpoint in options.Endpoints.OrderBy(e => e == "ceiling" ? 0 : e == "engage" ? 1 : 2))
         {
             var path = endpoint == "ceiling" ? CeilingEndpoint.Path : "/engage";
-            Console.Error.WriteLine($"Scenario {scenario.Name} ({scenario.Description}) against {path}: {options.Warmup} s warm-up, {options.Seconds} s measured...");
-            using var server = await ServerProcess.StartAsync(options.Server, options.ServerEnvironment, ceiling: endpoint == "ceiling", abort.Token);
+            Console.Error.WriteLine($"Scenario {scenario.Name} ({scenario.Description}) against {path}{(endpoint == "postgres" ? " on PostgreSQL" : "")}: {options.Warmup} s warm-up, {options.Seconds} s measured...");
+            await using var database = endpoint == "postgres" ? await PostgresDatabase.CreateAsync(options.Postgres!, abort.Token) : null;
+            IEnumerable<KeyValuePair<string, string>> environment = database is null
+                ? options.ServerEnvironment
+                : [.. options.ServerEnvironment, new("Storage__Provider", "postgres"), new("Storage__ConnectionString", database.ConnectionString)];
+            using var server = await ServerProcess.StartAsync(options.Server, environment, ceiling: endpoint == "ceiling", abort.Token);
             var target = new Uri(server.BaseAddress, path);
             if (options.Warmup > 0)
             {
@@ -128,6 +132,12 @@ static Dictionary<string, double> Ratios(List<Row> rows)
         {
             ratios[$"{row.Scenario.Name}: {row.Scenario.Description}, records/s vs ceiling"] = row.Result.RecordsPerSecond / ceiling.Result.RecordsPerSecond;
         }
+
+        var postgres = rows.FirstOrDefault(r => r.Scenario == row.Scenario && r.Endpoint == "postgres");
+        if (postgres is not null && row.Result.RecordsPerSecond > 0)
+        {
+            ratios[$"{row.Scenario.Name}: {row.Scenario.Description}, PostgreSQL records/s vs embedded"] = postgres.Result.RecordsPerSecond / row.Result.RecordsPerSecond;
+        }
     }
 
     return ratios;
@@ -139,8 +149,8 @@ static async Task<int> GateAsync(BenchOptions options, string file, Dictionary<s
     {
         var written = new BenchBaseline
         {
-            // The server's path is the machine's, not the baseline's.
-            Command = "OpenEngage.Bench " + string.Join(' ', options.Arguments.Where(a => a != "--write-baseline").Select((a, i) => i > 0 && options.Arguments[i - 1] == "--server" ? "<OpenEngage.Server.dll>" : a)),
+            // The server's path and the database's address are the machine's, not the baseline's.
+            Command = "OpenEngage.Bench " + string.Join(' ', options.Arguments.Select((a, i) => i == 0 ? a : options.Arguments[i - 1] switch { "--server" => "<OpenEngage.Server.dll>", "--postgres" => "<connection string>", _ => a }).Where(a => a != "--write-baseline")),
             Measured = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             Note = $"load average (1, 5, 15 min) {string.Join(' ', loadStart.Split(' ').Take(3))} at the start, {string.Join(' ', loadEnd.Split(' ').Take(3))} at the end",
             Ratios = ratios,
@@ -170,20 +180,24 @@ static string Compact(List<Row> rows, string loadStart, string loadEnd)
     var culture = CultureInfo.InvariantCulture;
     text.AppendLine(culture, $"Load average (1, 5, 15 min): {string.Join(' ', loadStart.Split(' ').Take(3))} at the start, {string.Join(' ', loadEnd.Split(' ').Take(3))} at the end.");
     text.AppendLine();
-    text.AppendLine("| Scenario | /engage records/s | p99 ms | ceiling records/s | ceiling p99 ms | ratio | server µs/record | other CPU (cores) |");
-    text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+    var withPostgres = rows.Any(r => r.Endpoint == "postgres");
+    text.AppendLine("| Scenario | /engage records/s | p99 ms | ceiling records/s | ceiling p99 ms | vs ceiling | server µs/record | other CPU (cores) |"
+        + (withPostgres ? " PostgreSQL records/s | PostgreSQL p99 ms | PostgreSQL vs embedded |" : ""));
+    text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|" + (withPostgres ? "---:|---:|---:|" : ""));
     foreach (var scenario in rows.Select(r => r.Scenario).Distinct())
     {
         var engage = rows.FirstOrDefault(r => r.Scenario == scenario && r.Endpoint == "engage");
         var ceiling = rows.FirstOrDefault(r => r.Scenario == scenario && r.Endpoint == "ceiling");
-        var ratio = engage is null || ceiling is null ? "—" : (engage.Result.RecordsPerSecond / ceiling.Result.RecordsPerSecond).ToString("P1", culture);
-        text.AppendLine(culture, $"| {scenario.Name}: {scenario.Description} | {Rate(engage)} | {P99(engage)} | {Rate(ceiling)} | {P99(ceiling)} | {ratio} | {(engage is null ? "—" : engage.CpuMicrosecondsPerRecord.ToString("N1", culture))} | {(engage ?? ceiling)?.Cores.Other.ToString("N2", culture)} |");
+        var postgres = rows.FirstOrDefault(r => r.Scenario == scenario && r.Endpoint == "postgres");
+        text.Append(culture, $"| {scenario.Name}: {scenario.Description} | {Rate(engage)} | {P99(engage)} | {Rate(ceiling)} | {P99(ceiling)} | {Ratio(engage, ceiling)} | {(engage is null ? "—" : engage.CpuMicrosecondsPerRecord.ToString("N1", culture))} | {(engage ?? ceiling)?.Cores.Other.ToString("N2", culture)} |");
+        text.AppendLine(withPostgres ? $" {Rate(postgres)} | {P99(postgres)} | {Ratio(postgres, engage)} |" : "");
     }
 
     return text.ToString();
 
     string Rate(Row? row) => row is null ? "—" : row.Result.RecordsPerSecond.ToString("N0", culture);
     string P99(Row? row) => row is null ? "—" : row.Result.Percentile(99).ToString("N1", culture);
+    string Ratio(Row? row, Row? reference) => row is null || reference is null ? "—" : (row.Result.RecordsPerSecond / reference.Result.RecordsPerSecond).ToString("P1", culture);
 }
 
 static string Report(BenchOptions options, List<Row> rows, string loadStart, string loadEnd)
@@ -200,7 +214,7 @@ static string Report(BenchOptions options, List<Row> rows, string loadStart, str
     {
         var ceiling = rows.FirstOrDefault(r => r.Scenario == row.Scenario && r.Endpoint == "ceiling");
         var ratio = row.Endpoint == "ceiling" || ceiling is null ? "—" : (row.Result.RecordsPerSecond / ceiling.Result.RecordsPerSecond).ToString("P0", culture);
-        var endpoint = row.Endpoint == "ceiling" ? "`/bench/ceiling`" : "`/engage`";
+        var endpoint = row.Endpoint switch { "ceiling" => "`/bench/ceiling`", "postgres" => "`/engage` (PostgreSQL)", _ => "`/engage`" };
         text.AppendLine(culture, $"| {row.Scenario.Name}: {row.Scenario.Description} | {endpoint} | {row.Result.RecordsPerSecond:N0} | {row.Result.RequestsPerSecond:N0} | {row.Result.Percentile(50):N1} | {row.Result.Percentile(99):N1} | {row.Result.Errors} | {row.Cores.Server:N2} | {row.Cores.LoadGenerator:N2} | {row.Cores.Other:N2} | {row.CpuMicrosecondsPerRecord:N1} | {row.PeakRss / (1024.0 * 1024):N0} | {ratio} |");
     }
 

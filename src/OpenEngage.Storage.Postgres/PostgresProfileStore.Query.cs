@@ -37,11 +37,14 @@ public sealed partial class PostgresProfileStore
         }
         else if (matches.SortInSql)
         {
-            await using var select = matches.Command($"SELECT id, properties::text FROM profiles WHERE {matches.Sql} ORDER BY {matches.OrderBy} LIMIT @limit OFFSET @offset;", matches.Sorted);
-            AddWindow(select, query);
+            // The window's ids first, then their properties: the sort then holds ids and keys, not whole profiles.
+            var ids = await IdsAsync(matches, query, cancellationToken).ConfigureAwait(false);
+            await using var select = read.ProfilesCommand("SELECT id, properties::text FROM profiles WHERE project = @project AND group_key = @group_key AND id = ANY(@page);");
+            select.Parameters.Add(new NpgsqlParameter("page", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = ids.ToArray() });
             var page = new List<StoredProfile>();
             await ReadAsync(select, query, page, null, cancellationToken).ConfigureAwait(false);
-            window = page;
+            var byId = page.ToDictionary(profile => profile.Key.Id, StringComparer.Ordinal);
+            window = [.. ids.Select(id => byId[id])];
         }
         else
         {
@@ -305,6 +308,15 @@ public sealed partial class PostgresProfileStore
 
         /// <summary>The rows the query reads.</summary>
         public string Scope { get; } = "project = @project AND group_key = @group_key" + (ids is null ? "" : " AND id = ANY(@ids)");
+
+        /// <summary>A command of <paramref name="sql"/> with the project's and the group key's parameters only.</summary>
+        public NpgsqlCommand ProfilesCommand(string sql)
+        {
+            var command = new NpgsqlCommand(sql, connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter("project", NpgsqlDbType.Text) { Value = query.Project });
+            command.Parameters.Add(new NpgsqlParameter("group_key", NpgsqlDbType.Text) { Value = query.GroupKey });
+            return command;
+        }
 
         /// <summary>A command of <paramref name="sql"/> with the scope's and the filter's parameters, and <c>@sort_key</c> when <paramref name="withSortKey"/>.</summary>
         public NpgsqlCommand Command(string sql, bool withSortKey = false)

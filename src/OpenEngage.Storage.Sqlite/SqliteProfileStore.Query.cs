@@ -26,14 +26,12 @@ public sealed partial class SqliteProfileStore
 
         await using var snapshot = await OpenSnapshotAsync(plan, cancellationToken).ConfigureAwait(false);
         var (connection, transaction) = snapshot.Readers[0];
-        var (decided, extra) = await CountAsync(snapshot, plan, cancellationToken).ConfigureAwait(false);
-        var total = decided + extra.Count;
+        var (total, ids) = await CountAndWindowAsync(snapshot, plan, cancellationToken).ConfigureAwait(false);
 
         var profiles = new List<StoredProfile>();
-        if (total > query.Offset && query.Limit is not 0)
+        if (ids.Count > 0)
         {
             // The window's ids first, then their properties: a sort then holds ids, not profiles.
-            var ids = await WindowAsync(snapshot, plan, extra, cancellationToken).ConfigureAwait(false);
             var properties = new Dictionary<string, JsonObject>(ids.Count, StringComparer.Ordinal);
             await using (var rows = Command(connection, transaction, plan, "SELECT id, json(properties) FROM profiles WHERE project = $project AND group_key = $group_key AND id IN (SELECT value FROM json_each($page));"))
             {
@@ -113,11 +111,7 @@ public sealed partial class SqliteProfileStore
         var snapshot = await OpenSnapshotAsync(plan, cancellationToken).ConfigureAwait(false);
         try
         {
-            var (decided, extra) = await CountAsync(snapshot, plan, cancellationToken).ConfigureAwait(false);
-            var total = decided + extra.Count;
-            var window = total > query.Offset && query.Limit is not 0
-                ? await WindowAsync(snapshot, plan, extra, cancellationToken).ConfigureAwait(false)
-                : [];
+            var (total, window) = await CountAndWindowAsync(snapshot, plan, cancellationToken).ConfigureAwait(false);
             var every = plan with { Query = query with { Offset = 0, Limit = null } };
             return new IdSnapshot(
                 window,
@@ -130,6 +124,75 @@ public sealed partial class SqliteProfileStore
             await snapshot.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The number of matches and the ids of the query's window, from one snapshot. In id order the
+    /// window is found first: each part of the scan reads its matches in id order and stops at
+    /// Offset + Limit of them, which is cheap when matches are common; when every part ran to its
+    /// end (matches are rare), the window's scan has counted them all and no count runs.
+    /// Otherwise (or sorted by a property) the matches are counted, then the window is cut.
+    /// </summary>
+    private async Task<(long Total, List<string> Window)> CountAndWindowAsync(SharedReadSnapshot snapshot, QueryPlan plan, CancellationToken cancellationToken)
+    {
+        var query = plan.Query;
+        var wanted = query.Limit is { } limit ? (long)query.Offset + limit : long.MaxValue;
+        if (plan.SortPath is null && !plan.Filter.IsNone && wanted is > 0 and <= MaxWindowFirst)
+        {
+            var parts = await InPartsAsync(snapshot, plan, (connection, transaction, part) => FirstMatchesPart(connection, transaction, part, (int)wanted, cancellationToken), cancellationToken).ConfigureAwait(false);
+            List<string> window = [.. parts.SelectMany(part => part.Ids).Take((int)wanted).Skip(query.Offset)];
+            if (parts.All(part => part.Exhausted))
+            {
+                return (parts.Sum(part => (long)part.Ids.Count), window);
+            }
+
+            Interlocked.Increment(ref _countScans);
+            var (counted, undecided) = await CountAsync(snapshot, plan, cancellationToken).ConfigureAwait(false);
+            return (counted + undecided.Count, window);
+        }
+
+        Interlocked.Increment(ref _countScans);
+        var (decided, extra) = await CountAsync(snapshot, plan, cancellationToken).ConfigureAwait(false);
+        var total = decided + extra.Count;
+        return (total, total > query.Offset && query.Limit is not 0 ? await WindowAsync(snapshot, plan, extra, cancellationToken).ConfigureAwait(false) : []);
+    }
+
+    /// <summary>How many pages were counted by a scan of their own (tests check that a rare match's window counts itself).</summary>
+    internal long CountScans => Interlocked.Read(ref _countScans);
+
+    private long _countScans;
+
+    /// <summary>The largest Offset + Limit whose window is found before the count (deeper windows are cut after it).</summary>
+    private const int MaxWindowFirst = 100_000;
+
+    /// <summary>
+    /// The first <paramref name="wanted"/> matches of one part of a scan in id order (undecided rows
+    /// evaluated as they pass), and whether the part ended before that many were found.
+    /// </summary>
+    private static (List<string> Ids, bool Exhausted) FirstMatchesPart(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, int wanted, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>();
+        using var command = Command(connection, transaction, plan, ScanSql(plan, withProperties: false), ScanHolds(plan));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            if (reader.IsDBNull(0))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!plan.Query.Where!.Matches(StoredProperties.Parse(reader.GetString(2)), plan.Query.Now))
+                {
+                    continue;
+                }
+            }
+
+            ids.Add(reader.GetString(1));
+            if (ids.Count == wanted)
+            {
+                return (ids, false);
+            }
+        }
+
+        return (ids, true);
     }
 
     /// <summary>
