@@ -152,7 +152,7 @@ static async Task<int> GateAsync(BenchOptions options, string file, Dictionary<s
             // The server's path and the database's address are the machine's, not the baseline's.
             Command = "OpenEngage.Bench " + string.Join(' ', options.Arguments.Select((a, i) => i == 0 ? a : options.Arguments[i - 1] switch { "--server" => "<OpenEngage.Server.dll>", "--postgres" => "<connection string>", _ => a }).Where(a => a != "--write-baseline")),
             Measured = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-            Note = $"load average (1, 5, 15 min) {string.Join(' ', loadStart.Split(' ').Take(3))} at the start, {string.Join(' ', loadEnd.Split(' ').Take(3))} at the end",
+            Note = $"load average (1, 5, 15 min) {string.Join(' ', loadStart.Split(' ').Take(3))} at the start, {string.Join(' ', loadEnd.Split(' ').Take(3))} at the end; anything else running on the machine shows in these",
             Ratios = ratios,
         };
         await File.WriteAllTextAsync(file, written.ToJson() + Environment.NewLine);
