@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -6,11 +7,14 @@ using Microsoft.AspNetCore.Http.Features;
 namespace OpenEngage.Http;
 
 /// <summary>
-/// Reads an ingestion body into memory the <see cref="BodyBufferBudget"/> accounts for. While the
-/// body arrives, the request holds the bytes received, not their decoded form: a compressed body is
-/// decoded as it arrives only to count its progress and stop it at the decoded limit, then decoded
-/// once more, in one go, when all of it is there. So a slow client pins what it sent, never 1,000×
-/// that, and a body whose decoded progress stalls (empty deflate blocks) is cut off.
+/// Reads an ingestion body into memory the <see cref="BodyBufferBudget"/> accounts for. A compressed
+/// body is decoded as it arrives, which counts its progress and stops it at the decoded limit, and
+/// the decoded bytes are kept while the body arrives promptly and compresses ordinarily (within
+/// <see cref="KeepWindow"/>, at most <see cref="KeptPerWireByte"/> decoded bytes per byte received):
+/// such a body, nearly every real one, is decoded once. Past either bound the decoded bytes are
+/// dropped and the request holds only the bytes received, decoded again in one go when all of them
+/// are there. So a slow client pins little more than what it sent, never 1,000× that, and a body
+/// whose decoded progress stalls (empty deflate blocks) is cut off.
 /// </summary>
 /// <remarks>
 /// The reads do not use the request's abort token: a client that sent its whole request and then
@@ -21,7 +25,20 @@ internal static class IngestionBodyReader
     /// <summary>Wire bytes a compressed body may have beyond the decoded limit (headers, trailers, empty blocks).</summary>
     private const int WireSlack = 64 * 1024;
 
-    public static async Task<BudgetedBuffer> ReadAsync(HttpRequest request, IngestionLimitsOptions limits, BodyBufferBudget budget)
+    /// <summary>How long a compressed body may take to arrive and still have its decoded bytes kept as they arrive.</summary>
+    internal static readonly TimeSpan KeepWindow = TimeSpan.FromSeconds(1);
+
+    /// <summary>Decoded bytes kept per wire byte received (beyond <see cref="KeptAlways"/>): ordinary JSON compresses 5–30×.</summary>
+    internal const int KeptPerWireByte = 64;
+
+    /// <summary>Decoded bytes a compressed body may keep whatever its ratio.</summary>
+    internal const int KeptAlways = 64 * 1024;
+
+    public static async Task<BudgetedBuffer> ReadAsync(HttpRequest request, IngestionLimitsOptions limits, BodyBufferBudget budget) =>
+        (await ReadBodyAsync(request, limits, budget).ConfigureAwait(false)).Body;
+
+    /// <summary>The body, and how many times it was decoded (0 when it was not compressed).</summary>
+    internal static async Task<(BudgetedBuffer Body, int Decodes)> ReadBodyAsync(HttpRequest request, IngestionLimitsOptions limits, BodyBufferBudget budget)
     {
         var wait = TimeSpan.FromMilliseconds(limits.MaxBufferWaitMilliseconds);
         var tooLarge = $"the body is larger than the limit of {limits.MaxBodyBytes} bytes";
@@ -36,7 +53,7 @@ internal static class IngestionBodyReader
         if (request.ContentLength == 0 || request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
         {
             // No body (a GET with ?data=): no buffer, no timer.
-            return wire;
+            return (wire, 0);
         }
 
         using var watchdog = new BodyProgressWatchdog(limits);
@@ -45,13 +62,32 @@ internal static class IngestionBodyReader
             if (identity)
             {
                 await ReceiveAsync(request.Body, wire, watchdog).ConfigureAwait(false);
-                return wire;
+                return (wire, 0);
             }
 
-            var decoded = await CountDecodedAsync(Decoder(encoding, new TeeStream(request.Body, wire)), limits.MaxBodyBytes, tooLarge, watchdog).ConfigureAwait(false);
+            var arriving = new BudgetedBuffer(budget, wait, limits.MaxBodyBytes, tooLarge);
+            long decoded;
+            bool kept;
+            try
+            {
+                (decoded, kept) = await DecodeArrivingAsync(Decoder(encoding, new TeeStream(request.Body, wire)), arriving, wire, limits.MaxBodyBytes, tooLarge, watchdog).ConfigureAwait(false);
+            }
+            catch
+            {
+                arriving.Dispose();
+                throw;
+            }
+
+            if (kept)
+            {
+                wire.Dispose();
+                return (arriving, 1);
+            }
+
+            arriving.Dispose();
             using (wire)
             {
-                return await DecodeAsync(encoding, wire, decoded, new BudgetedBuffer(budget, wait, limits.MaxBodyBytes, tooLarge)).ConfigureAwait(false);
+                return (await DecodeAsync(encoding, wire, decoded, new BudgetedBuffer(budget, wait, limits.MaxBodyBytes, tooLarge)).ConfigureAwait(false), 2);
             }
         }
         catch (OperationCanceledException) when (watchdog.Expired)
@@ -95,9 +131,16 @@ internal static class IngestionBodyReader
         }
     }
 
-    /// <summary>Decodes as the bytes arrive, keeping none of the output: its size, and the 413 as soon as it is too large.</summary>
-    private static async Task<long> CountDecodedAsync(Stream decoder, int maxBytes, string tooLarge, BodyProgressWatchdog watchdog)
+    /// <summary>
+    /// Decodes as the bytes arrive: the decoded size, with the 413 as soon as it is too large, and the
+    /// decoded bytes in <paramref name="output"/> while the body stays within <see cref="KeepWindow"/>
+    /// and <see cref="KeptPerWireByte"/>; past either, <paramref name="output"/> is released and
+    /// only counted (Kept: false).
+    /// </summary>
+    private static async Task<(long Decoded, bool Kept)> DecodeArrivingAsync(Stream decoder, BudgetedBuffer output, BudgetedBuffer wire, int maxBytes, string tooLarge, BodyProgressWatchdog watchdog)
     {
+        var started = Stopwatch.GetTimestamp();
+        var keep = true;
         var scratch = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
@@ -114,9 +157,20 @@ internal static class IngestionBodyReader
                     }
 
                     watchdog.Progress(decoded);
+                    if (keep && (decoded > Math.Max(KeptAlways, (long)KeptPerWireByte * wire.Length) || Stopwatch.GetElapsedTime(started) > KeepWindow))
+                    {
+                        // A slow or extremely compressed body: hold only its wire bytes from here on.
+                        keep = false;
+                        output.Dispose();
+                    }
+
+                    if (keep)
+                    {
+                        await output.AppendAsync(scratch.AsMemory(0, read)).ConfigureAwait(false);
+                    }
                 }
 
-                return decoded;
+                return (decoded, keep);
             }
         }
         finally
