@@ -1,5 +1,6 @@
 using System.Data;
 using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
 using Npgsql;
 using NpgsqlTypes;
 using OpenEngage.Profiles;
@@ -187,31 +188,52 @@ public sealed partial class PostgresProfileStore
     }
 
     /// <summary>
-    /// Which rows match, in the read's snapshot: the undecided rows evaluated in memory first, then
-    /// one count of the matches (and, sorted, of the lists and objects among their sort values).
+    /// Which rows match, in the read's snapshot, and how many: one scan counts the rows SQL does not
+    /// rule out, those it decides as matching (and, sorted, the lists and objects among their sort
+    /// values); the rows it leaves undecided — their number is the difference, usually none — are
+    /// then read and evaluated in memory. A filter SQL decides nothing of is evaluated on every row.
     /// </summary>
     private static async Task<Matches> MatchAsync(QueryRead read, CancellationToken cancellationToken)
     {
         var (query, filter, scope) = (read.Query, read.Filter, read.Scope);
+        var sorted = query.SortKey is not null;
         var extra = new List<StoredProfile>();
-        if (!filter.IsAll)
+        long decided = 0, composite = 0;
+        if (filter.IsUnknown)
         {
-            var undecided = filter.IsUnknown ? scope : $"{scope} AND ({filter.Sql}) IS NULL";
-            await using var command = read.Command($"SELECT id, properties::text FROM profiles WHERE {undecided};");
+            await using var command = read.Command($"SELECT id, properties::text FROM profiles WHERE {scope};");
             await ReadAsync(command, query, extra, profile => query.Where!.Matches(profile.Properties, query.Now), cancellationToken).ConfigureAwait(false);
         }
+        else
+        {
+            var (possible, matching) = filter.IsAll ? ("", "count(*)") : ($" AND ({filter.Sql}) IS NOT FALSE", $"count(*) FILTER (WHERE ({filter.Sql}))");
+            var lists = sorted ? $"count(*) FILTER (WHERE {PostgresSortOrder.CompositeSql}{(filter.IsAll ? "" : $" AND ({filter.Sql})")})" : "0::bigint";
+            await using var count = read.Command($"SELECT count(*), {matching}, {lists} FROM profiles WHERE {scope}{possible};", sorted);
+            long undecided;
+            await using (var reader = await count.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                decided = reader.GetInt64(1);
+                undecided = reader.GetInt64(0) - decided;
+                composite = reader.GetInt64(2);
+            }
 
-        var decided = filter.IsUnknown ? "FALSE" : filter.Sql;
+            if (undecided > 0)
+            {
+                await using var command = read.Command($"SELECT id, properties::text FROM profiles WHERE {scope} AND ({filter.Sql}) IS NULL;");
+                await ReadAsync(command, query, extra, profile => query.Where!.Matches(profile.Properties, query.Now), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (sorted)
+        {
+            composite += extra.Count(profile => profile.Properties.TryGetPropertyValue(query.SortKey!, out var value) && value is JsonArray or JsonObject);
+        }
+
+        var decidedSql = filter.IsUnknown ? "FALSE" : filter.Sql;
         var extraIds = extra.Select(profile => profile.Key.Id).ToArray();
-        var sql = extraIds.Length == 0 ? $"{scope} AND ({decided})" : $"{scope} AND (({decided}) OR id = ANY(@extra))";
-        var matches = new Matches(read, sql, extraIds);
-        var sorted = query.SortKey is not null;
-        await using var count = matches.Command($"SELECT count(*), {(sorted ? $"count(*) FILTER (WHERE {PostgresSortOrder.CompositeSql})" : "0::bigint")} FROM profiles WHERE {sql};", sorted);
-        await using var reader = await count.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        matches.Total = reader.GetInt64(0);
-        matches.SortInSql = !sorted || reader.GetInt64(1) == 0;
-        return matches;
+        var sql = extraIds.Length == 0 ? $"{scope} AND ({decidedSql})" : $"{scope} AND (({decidedSql}) OR id = ANY(@extra))";
+        return new Matches(read, sql, extraIds) { Total = decided + extra.Count, SortInSql = !sorted || composite == 0 };
     }
 
     /// <summary>Every match read and ordered in memory by the reference order: for sort values SQL cannot order (lists and objects).</summary>
