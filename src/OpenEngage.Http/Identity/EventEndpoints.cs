@@ -20,8 +20,10 @@ public static class EventEndpoints
     public static IEndpointRouteBuilder MapEventIngestion(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapMethods("/track", ["GET", "POST"], context => HandleAsync(context, EventEndpointKind.Track));
-        endpoints.MapMethods("/import", ["GET", "POST"], context => HandleAsync(context, EventEndpointKind.Import));
+        endpoints.MapMethods("/track", ["GET", "POST"], IdentityEndpoints.Handler(context => HandleAsync(context, EventEndpointKind.Track)))
+            .Describe("Events from the SDKs (project token in properties.token): identity events ($identify, $create_alias, and any event with $device_id and $user_id in simplified mode) change the identity map; other events are acknowledged and not stored. Transports, limits and answers as /engage.", 200, 400, 413, 429);
+        endpoints.MapMethods("/import", ["GET", "POST"], IdentityEndpoints.Handler(context => HandleAsync(context, EventEndpointKind.Import)))
+            .Describe("Events with HTTP Basic (API secret or an owner service account; project_id when it opens several): as /track, and $merge joins two clusters.", 200, 400, 401, 413, 429);
         return endpoints;
     }
 

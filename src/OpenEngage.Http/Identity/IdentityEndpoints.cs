@@ -21,10 +21,27 @@ public static class IdentityEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         endpoints.MapEventIngestion();
-        endpoints.MapMethods("/api/query/identity", ["GET", "POST"], context => GuardAsync(context, ClusterAsync));
-        endpoints.MapPost("/api/identity/unmerge", context => GuardAsync(context, UnmergeAsync));
+        endpoints.MapMethods("/api/query/identity", ["GET", "POST"], Handler(context => GuardAsync(context, ClusterAsync)))
+            .Describe("The cluster of distinct_id: its canonical id and every member, with how and when each was linked. Owner credentials (HTTP Basic).", 200, 400, 401);
+        endpoints.MapPost("/api/identity/unmerge", Handler(context => GuardAsync(context, UnmergeAsync)))
+            .Describe("Splits distinct_id out of its cluster: its later updates go to its own profile. Owner credentials (HTTP Basic).", 200, 400, 401, 404, 409);
         endpoints.MapPrivacyRequests();
         return endpoints;
+    }
+
+    /// <summary>A handler as a route handler delegate, so the API description lists it.</summary>
+    internal static Delegate Handler(Func<HttpContext, Task> handle) => handle;
+
+    /// <summary>Gives an endpoint its summary and answers in the API description.</summary>
+    internal static RouteHandlerBuilder Describe(this RouteHandlerBuilder builder, string summary, params int[] statusCodes)
+    {
+        builder.WithSummary(summary);
+        foreach (var statusCode in statusCodes)
+        {
+            builder.Produces(statusCode, contentType: "application/json");
+        }
+
+        return builder;
     }
 
     /// <summary>Answers a refusal (<see cref="WireError"/>) in the API's error shape; a 401 also delays and asks for Basic.</summary>

@@ -25,12 +25,17 @@ public static class PrivacyEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         foreach (var (path, kind) in new[] { (Deletions, PrivacyTaskKind.Deletion), (Retrievals, PrivacyTaskKind.Retrieval) })
         {
-            endpoints.MapPost(path, context => IdentityEndpoints.GuardAsync(context, c => CreateAsync(c, kind)));
-            endpoints.MapGet(path + "/{task_id}", context => IdentityEndpoints.GuardAsync(context, c => StatusAsync(c, kind)));
-            endpoints.MapDelete(path + "/{task_id}", context => IdentityEndpoints.GuardAsync(context, c => RevokeAsync(c, kind)));
+            var what = kind == PrivacyTaskKind.Deletion ? "deletion" : "retrieval";
+            endpoints.MapPost(path, IdentityEndpoints.Handler(context => IdentityEndpoints.GuardAsync(context, c => CreateAsync(c, kind))))
+                .Describe($"A GDPR/CCPA {what} request (?token=, body {{\"distinct_ids\":[…],\"compliance_type\":\"GDPR\"|\"CCPA\"}}); Bearer API secret or an owner service account. Carried out before the answer.", 200, 400, 401, 403);
+            endpoints.MapGet(path + "/{task_id}", IdentityEndpoints.Handler(context => IdentityEndpoints.GuardAsync(context, c => StatusAsync(c, kind))))
+                .Describe($"The status of a {what} task.", 200, 401, 404);
+            endpoints.MapDelete(path + "/{task_id}", IdentityEndpoints.Handler(context => IdentityEndpoints.GuardAsync(context, c => RevokeAsync(c, kind))))
+                .Describe($"Revokes a {what} task not yet started (tasks here finish when they are made: 409).", 401, 404, 409);
         }
 
-        endpoints.MapGet(Retrievals + "/{task_id}/export", context => IdentityEndpoints.GuardAsync(context, ExportAsync));
+        endpoints.MapGet(Retrievals + "/{task_id}/export", IdentityEndpoints.Handler(context => IdentityEndpoints.GuardAsync(context, ExportAsync)))
+            .Describe("The JSON export of a retrieval task: every stored profile of the ids and their clusters.", 200, 401, 404);
         return endpoints;
     }
 
