@@ -83,7 +83,7 @@ public sealed class PrivacyRequestTests : IAsyncLifetime
     [InlineData("""{"distinct_ids":[],"compliance_type":"GDPR"}""", "non-empty")]
     [InlineData("""{"distinct_ids":"a","compliance_type":"GDPR"}""", "non-empty")]
     [InlineData("""[1]""", "JSON object")]
-    [InlineData("""{"distinct_ids":[""" , "must be JSON")]
+    [InlineData("""{"distinct_ids":[""", "must be JSON")]
     public async Task AMalformedRequestIsRefusedAndDeletesNothing(string json, string expected)
     {
         var (status, body) = await SendAsync(HttpMethod.Post, $"{Deletions}?token={RunningServer.Token}", json, Bearer);

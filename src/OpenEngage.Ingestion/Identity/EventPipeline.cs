@@ -93,6 +93,12 @@ public sealed class EventPipeline(ProjectDirectory projects, IdentityResolver id
             {
                 return new IdentityLinkResult(IdentityLinkStatus.Unchanged, null, link.Target, []);
             }
+
+            // A device known to belong to another user stays there: no write transaction to find that out again.
+            if (known[link.Target] == link.Target && forms.FirstOrDefault(form => known[form] != form && known[form] != link.Target) is { } taken)
+            {
+                return new IdentityLinkResult(IdentityLinkStatus.Ignored, $"the device id \"{taken}\" is already linked to the user id \"{known[taken]}\"; it stays there", known[taken], []);
+            }
         }
 
         var result = await identities.Store.LinkAsync(link, cancellationToken).ConfigureAwait(false);
@@ -134,35 +140,35 @@ public sealed class EventPipeline(ProjectDirectory projects, IdentityResolver id
         switch (name)
         {
             case "$identify":
-            {
-                var identified = OptionalId(properties, "$identified_id") ?? OptionalId(properties, "$user_id") ?? distinctId;
-                var anon = OptionalId(properties, "$anon_id") ?? OptionalId(properties, "$anon_distinct_id") ?? OptionalId(properties, "$device_id");
-                if (identified is null || anon is null)
                 {
-                    throw new EventRejected("properties", "$identify needs $identified_id and $anon_id (or distinct_id and $anon_distinct_id, as mixpanel-browser sends them)", distinctId);
-                }
+                    var identified = OptionalId(properties, "$identified_id") ?? OptionalId(properties, "$user_id") ?? distinctId;
+                    var anon = OptionalId(properties, "$anon_id") ?? OptionalId(properties, "$anon_distinct_id") ?? OptionalId(properties, "$device_id");
+                    if (identified is null || anon is null)
+                    {
+                        throw new EventRejected("properties", "$identify needs $identified_id and $anon_id (or distinct_id and $anon_distinct_id, as mixpanel-browser sends them)", distinctId);
+                    }
 
-                return new EventRead(Request(IdentityLinkKind.Identify, identified, anon), distinctId ?? identified, "properties.$anon_id", warnings);
-            }
+                    return new EventRead(Request(IdentityLinkKind.Identify, identified, anon), distinctId ?? identified, "properties.$anon_id", warnings);
+                }
 
             case "$create_alias":
-            {
-                var alias = OptionalId(properties, "alias") ?? throw new EventRejected("properties.alias", "$create_alias needs properties.alias", distinctId);
-                var target = distinctId ?? throw new EventRejected("properties.distinct_id", "$create_alias needs properties.distinct_id", distinctId);
-                return new EventRead(Request(IdentityLinkKind.Alias, target, alias), target, "properties.alias", warnings);
-            }
-
-            case "$merge" when context.Endpoint == EventEndpointKind.Import:
-            {
-                if (!properties.TryGetProperty("$distinct_ids", out var ids) || ids.ValueKind != JsonValueKind.Array || ids.GetArrayLength() != 2)
                 {
-                    throw new EventRejected("properties.$distinct_ids", "$merge needs properties.$distinct_ids: an array of exactly two ids", distinctId);
+                    var alias = OptionalId(properties, "alias") ?? throw new EventRejected("properties.alias", "$create_alias needs properties.alias", distinctId);
+                    var target = distinctId ?? throw new EventRejected("properties.distinct_id", "$create_alias needs properties.distinct_id", distinctId);
+                    return new EventRead(Request(IdentityLinkKind.Alias, target, alias), target, "properties.alias", warnings);
                 }
 
-                var first = Id(ids[0], "properties.$distinct_ids[0]", distinctId);
-                var second = Id(ids[1], "properties.$distinct_ids[1]", distinctId);
-                return new EventRead(Request(IdentityLinkKind.Merge, first, second), first, "properties.$distinct_ids", warnings);
-            }
+            case "$merge" when context.Endpoint == EventEndpointKind.Import:
+                {
+                    if (!properties.TryGetProperty("$distinct_ids", out var ids) || ids.ValueKind != JsonValueKind.Array || ids.GetArrayLength() != 2)
+                    {
+                        throw new EventRejected("properties.$distinct_ids", "$merge needs properties.$distinct_ids: an array of exactly two ids", distinctId);
+                    }
+
+                    var first = Id(ids[0], "properties.$distinct_ids[0]", distinctId);
+                    var second = Id(ids[1], "properties.$distinct_ids[1]", distinctId);
+                    return new EventRead(Request(IdentityLinkKind.Merge, first, second), first, "properties.$distinct_ids", warnings);
+                }
 
             case "$merge":
                 warnings.Add(new RecordNotice(0, "event", "$merge changes the identity map only through /import; nothing changed"));

@@ -89,70 +89,70 @@ public static class IdentityPlanner
                 return new IdentityPlan(new IdentityLinkResult(IdentityLinkStatus.Unchanged, null, target, []), [], []);
 
             case IdentityLinkKind.Identify:
-            {
-                if (!DeviceIds.IsUuidV4(request.Source))
                 {
-                    return Ignored(target, $"the anon id \"{request.Source}\" is not a UUIDv4; original identity mode merges only UUIDv4 anon ids");
-                }
+                    if (!DeviceIds.IsUuidV4(request.Source))
+                    {
+                        return Ignored(target, $"the anon id \"{request.Source}\" is not a UUIDv4; original identity mode merges only UUIDv4 anon ids");
+                    }
 
-                var adds = new List<string>();
-                var absorbed = new HashSet<string>(StringComparer.Ordinal);
-                var forms = SourceForms(request);
-                foreach (var form in forms)
-                {
-                    if (state.Row(form) is not { } row)
+                    var adds = new List<string>();
+                    var absorbed = new HashSet<string>(StringComparer.Ordinal);
+                    var forms = SourceForms(request);
+                    foreach (var form in forms)
                     {
-                        adds.Add(form);
+                        if (state.Row(form) is not { } row)
+                        {
+                            adds.Add(form);
+                        }
+                        else if (row.Canonical == target)
+                        {
+                            continue;
+                        }
+                        else if (forms.Contains(row.Canonical) && row.How != IdentityMember.UnmergedHow)
+                        {
+                            absorbed.Add(row.Canonical);
+                        }
+                        else
+                        {
+                            return Ignored(target, row.How == IdentityMember.UnmergedHow
+                                ? $"the anon id \"{form}\" was split out of its cluster and is not linked again automatically"
+                                : $"the anon id \"{form}\" is already merged into the identified id \"{row.Canonical}\"");
+                        }
                     }
-                    else if (row.Canonical == target)
-                    {
-                        continue;
-                    }
-                    else if (forms.Contains(row.Canonical) && row.How != IdentityMember.UnmergedHow)
-                    {
-                        absorbed.Add(row.Canonical);
-                    }
-                    else
-                    {
-                        return Ignored(target, row.How == IdentityMember.UnmergedHow
-                            ? $"the anon id \"{form}\" was split out of its cluster and is not linked again automatically"
-                            : $"the anon id \"{form}\" is already merged into the identified id \"{row.Canonical}\"");
-                    }
-                }
 
-                return Join(request, state, target, adds, absorbed);
-            }
+                    return Join(request, state, target, adds, absorbed);
+                }
 
             case IdentityLinkKind.Alias:
-            {
-                var alias = request.Source;
-                if (alias == request.Target)
                 {
-                    return Ignored(target, "the alias is the distinct_id itself");
-                }
+                    var alias = request.Source;
+                    if (alias == request.Target)
+                    {
+                        return Ignored(target, "the alias is the distinct_id itself");
+                    }
 
-                if (state.Row(alias) is { } row)
-                {
-                    return row.Canonical == target
-                        ? new IdentityPlan(new IdentityLinkResult(IdentityLinkStatus.Unchanged, null, target, []), [], [])
-                        : Rejected(target, $"the alias \"{alias}\" is already linked to another cluster (canonical id \"{row.Canonical}\")");
-                }
+                    if (state.Row(alias) is { } row)
+                    {
+                        return row.Canonical == target
+                            ? new IdentityPlan(new IdentityLinkResult(IdentityLinkStatus.Unchanged, null, target, []), [], [])
+                            : Rejected(target, $"the alias \"{alias}\" is already linked to another cluster (canonical id \"{row.Canonical}\")");
+                    }
 
-                return Join(request, state, target, [alias], absorbed: []);
-            }
+                    return Join(request, state, target, [alias], absorbed: []);
+                }
 
             default:
-            {
-                var other = state.Row(request.Source)?.Canonical;
-                if (other == target || request.Source == target)
                 {
-                    return new IdentityPlan(new IdentityLinkResult(IdentityLinkStatus.Unchanged, null, target, []), [], []);
-                }
+                    var other = state.Row(request.Source)?.Canonical;
+                    if (other == target || request.Source == target)
+                    {
+                        return new IdentityPlan(new IdentityLinkResult(IdentityLinkStatus.Unchanged, null, target, []), [], []);
+                    }
 
-                return other is null
-                    ? Join(request, state, target, [request.Source], absorbed: [])
-                    : Join(request, state, target, [], [other]);
-            }
+                    return other is null
+                        ? Join(request, state, target, [request.Source], absorbed: [])
+                        : Join(request, state, target, [], [other]);
+                }
         }
     }
 
