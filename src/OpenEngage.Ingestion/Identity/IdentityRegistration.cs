@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using OpenEngage.Storage;
 using OpenEngage.Storage.Identity;
 
@@ -12,6 +13,7 @@ public static class IdentityRegistration
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<IdentityOptions>().BindConfiguration(IdentityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IdentityOptions>, IdentityModeValidation>());
         services.TryAddSingleton<IIdentityStore>(provider => provider.GetRequiredService<IProfileStore>() as IIdentityStore
             ?? throw new InvalidOperationException("The configured profile store keeps no identity map."));
         services.TryAddSingleton(TimeProvider.System);
