@@ -94,7 +94,7 @@ public static partial class QueryEndpoints
         var profileQuery = new ProfileQuery(project.EffectiveId, query.GroupKey)
         {
             Where = query.Where,
-            DistinctIds = query.DistinctIds,
+            DistinctIds = await Identity.IdentityQueryIds.ResolveAsync(services, project.EffectiveId, query.GroupKey, query.DistinctIds, context.RequestAborted),
             SortKey = query.SortKey,
             Descending = query.Descending,
             Now = (services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow(),

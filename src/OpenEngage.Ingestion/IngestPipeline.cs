@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using OpenEngage.Geolocation;
+using OpenEngage.Ingestion.Identity;
 using OpenEngage.Profiles;
 using OpenEngage.Storage;
 
@@ -16,7 +17,7 @@ public readonly record struct IngestContext(ProfileKind Kind, DateTimeOffset Rec
 /// Turns a batch of JSON records into stored changes: reads and validates each record, resolves its
 /// project, geolocates it, and applies the valid ones in batch order through the store.
 /// </summary>
-public sealed class IngestPipeline(RecordReader reader, ProjectDirectory projects, IGeoLocator geo, IProfileStore store)
+public sealed class IngestPipeline(RecordReader reader, ProjectDirectory projects, IGeoLocator geo, IProfileStore store, IdentityResolver identities)
 {
     public async Task<IngestResult> IngestAsync(IReadOnlyList<JsonElement> records, IngestContext context, CancellationToken cancellationToken = default)
     {
@@ -66,6 +67,8 @@ public sealed class IngestPipeline(RecordReader reader, ProjectDirectory project
         var applied = 0;
         if (updates.Count > 0)
         {
+            // A user update goes to its cluster's canonical profile unless it sets $ignore_alias (§8).
+            await identities.ResolveUpdatesAsync(updates, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<ApplyResult> results;
             try
             {

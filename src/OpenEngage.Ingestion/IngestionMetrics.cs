@@ -40,7 +40,7 @@ public static class IngestionMetrics
             "openengage.events.acknowledged_not_stored",
             () => Volatile.Read(ref _eventsNotStored),
             unit: "{event}",
-            description: "Events acknowledged to the client but not stored. No endpoint acknowledges events before storing them yet, so it stays 0.");
+            description: "Events acknowledged on /track or /import but not stored: OpenEngage keeps profiles and the identity map, not events.");
     }
 
     public static void RecordsReceived(int count) => Received.Add(count);
@@ -64,4 +64,13 @@ public static class IngestionMetrics
 
     /// <summary>An event was acknowledged but could not be stored.</summary>
     public static void EventNotStored() => Interlocked.Increment(ref _eventsNotStored);
+
+    /// <summary><paramref name="count"/> events were acknowledged without being stored (they change no state here).</summary>
+    public static void EventsNotStored(int count)
+    {
+        if (count > 0)
+        {
+            Interlocked.Add(ref _eventsNotStored, count);
+        }
+    }
 }

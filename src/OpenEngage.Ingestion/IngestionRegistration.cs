@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenEngage.Ingestion.Identity;
 using OpenEngage.Profiles;
 
 namespace OpenEngage.Ingestion;
@@ -22,6 +23,7 @@ public static class IngestionRegistration
         services.TryAddSingleton(provider => new ProfileEngine(provider.GetRequiredService<ProfileLimits>()));
         services.TryAddSingleton(provider => new RecordReader(provider.GetRequiredService<ProfileLimits>()));
         services.TryAddSingleton<IngestPipeline>();
+        services.AddOpenEngageIdentity();
         return services;
     }
 }

@@ -17,5 +17,8 @@ public sealed class ProjectOptions
     /// <summary>Service accounts that may read this project besides <see cref="ApiSecret"/>.</summary>
     public List<ServiceAccountOptions> ServiceAccounts { get; set; } = [];
 
+    /// <summary>How the project links the ids of one person (contract §8): <c>simplified</c> (the default) or <c>original</c>.</summary>
+    public Storage.Identity.IdentityMode IdentityMode { get; set; } = Storage.Identity.IdentityMode.Simplified;
+
     public string EffectiveId => string.IsNullOrEmpty(Id) ? Name : Id;
 }

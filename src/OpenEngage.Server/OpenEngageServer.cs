@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using OpenEngage.Geolocation;
 using OpenEngage.Http;
+using OpenEngage.Http.Identity;
 using OpenEngage.Ingestion;
 using OpenEngage.Web;
 
@@ -31,6 +32,7 @@ public static partial class OpenEngageServer
         app.UseCors();
         app.MapIngestion();
         app.MapQuery();
+        app.MapIdentityApis();
         app.MapOpenEngageOperations();
         app.MapOpenEngageWeb();
         return app;

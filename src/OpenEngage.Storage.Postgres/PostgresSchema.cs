@@ -46,6 +46,20 @@ internal static class PostgresSchema
             );
             CREATE INDEX saved_filters_project ON saved_filters (project, id);
             """),
+
+        // The identity map (contract §8): one row per linked id, naming its cluster's canonical id.
+        new(4, "identity map", """
+            CREATE TABLE identity_links (
+                project   text        NOT NULL,
+                id        text        NOT NULL,
+                canonical text        NOT NULL,
+                how       text        NOT NULL,
+                via       text,
+                linked_at timestamptz NOT NULL,
+                PRIMARY KEY (project, id)
+            );
+            CREATE INDEX identity_links_canonical ON identity_links (project, canonical);
+            """),
     ];
 
     private static readonly SchemaMigrator Migrator = new(

@@ -50,6 +50,20 @@ internal static class SqliteSchema
             );
             CREATE INDEX saved_filters_project ON saved_filters (project, id);
             """),
+
+        // The identity map (contract §8): one row per linked id, naming its cluster's canonical id.
+        new(4, "identity map", """
+            CREATE TABLE identity_links (
+                project   TEXT NOT NULL,
+                id        TEXT NOT NULL,
+                canonical TEXT NOT NULL,
+                how       TEXT NOT NULL,
+                via       TEXT,
+                linked_at TEXT NOT NULL, -- ISO 8601, UTC
+                PRIMARY KEY (project, id)
+            ) WITHOUT ROWID;
+            CREATE INDEX identity_links_canonical ON identity_links (project, canonical);
+            """),
     ];
 
     private static readonly SchemaMigrator Migrator = new(

@@ -56,6 +56,8 @@ public sealed class ProfileWriter(IngestPipeline pipeline, TimeProvider time)
                 if (project.GroupKey.Length == 0)
                 {
                     writer.WriteString("$distinct_id", id);
+                    // The page shows, and changes, the profile stored under exactly this id.
+                    writer.WriteBoolean("$ignore_alias", true);
                 }
                 else
                 {

@@ -24,17 +24,18 @@ public sealed class RunningServer : IAsyncDisposable
     public int Port => Address.Port;
     public HttpClient Client { get; }
 
-    public static async Task<RunningServer> StartAsync() =>
+    /// <summary>Starts a server with the project "test"; <paramref name="settings"/> (<c>Key=Value</c>) add configuration.</summary>
+    public static async Task<RunningServer> StartAsync(params string[] settings) =>
         new(await InProcessServer.StartAsync(
             "openengage-compat-",
             dataDirectory: null,
-            ["--Projects:0:Name=test", $"--Projects:0:Token={Token}", $"--Projects:0:ApiSecret={Secret}"]));
+            ["--Projects:0:Name=test", $"--Projects:0:Token={Token}", $"--Projects:0:ApiSecret={Secret}", .. settings.Select(setting => "--" + setting)]));
 
     /// <summary>Looks up one profile through the Query API (API secret as user, empty password); null when it does not exist.</summary>
-    public async Task<JsonObject?> ProfileAsync(string distinctId)
+    public async Task<JsonObject?> ProfileAsync(string distinctId, string secret = Secret)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/query/engage?distinct_id={Uri.EscapeDataString(distinctId)}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Secret}:")));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{secret}:")));
         using var response = await Client.SendAsync(request);
         response.EnsureSuccessStatusCode();
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
@@ -43,8 +44,8 @@ public sealed class RunningServer : IAsyncDisposable
     }
 
     /// <summary>Like <see cref="ProfileAsync"/>, but the profile must exist.</summary>
-    public async Task<JsonObject> RequiredProfileAsync(string distinctId) =>
-        await ProfileAsync(distinctId) ?? throw new Xunit.Sdk.XunitException($"no profile for distinct_id {distinctId}");
+    public async Task<JsonObject> RequiredProfileAsync(string distinctId, string secret = Secret) =>
+        await ProfileAsync(distinctId, secret) ?? throw new Xunit.Sdk.XunitException($"no profile for distinct_id {distinctId}");
 
     public async ValueTask DisposeAsync()
     {

@@ -41,6 +41,12 @@ public sealed class StartupFailureTests : IDisposable
         await AssertFailsAsync("address already in use", [$"--urls=http://127.0.0.1:{port}", $"--Storage:Path={Path.Combine(_root, "data")}", "--Projects:0:Name=p", "--Projects:0:Token=t"]);
     }
 
+    [Fact]
+    public async Task An_unknown_identity_mode_is_refused_at_start()
+    {
+        await AssertFailsAsync("Projects:0:IdentityMode", ["--urls=http://127.0.0.1:0", $"--Storage:Path={Path.Combine(_root, "data")}", "--Projects:0:Name=p", "--Projects:0:Token=t", "--Projects:0:IdentityMode=sometimes"]);
+    }
+
     private async Task AssertFailsAsync(string expected, string[] args)
     {
         var (code, output, error) = await ServerExecutable.RunAsync(_root, TimeSpan.FromSeconds(60), new Dictionary<string, string?> { ["HOME"] = _root }, args);

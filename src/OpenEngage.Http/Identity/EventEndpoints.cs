@@ -1,0 +1,106 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenEngage.Http.RateLimiting;
+using OpenEngage.Ingestion;
+using OpenEngage.Ingestion.Identity;
+
+namespace OpenEngage.Http.Identity;
+
+/// <summary>
+/// <c>/track</c> (project token in each event) and <c>/import</c> (HTTP Basic: API secret or an owner
+/// service account, <c>project_id</c> where it opens several): the transports, limits and responses of
+/// <c>/engage</c>; identity events change the identity map, every other event is acknowledged and not stored.
+/// </summary>
+public static class EventEndpoints
+{
+    public static IEndpointRouteBuilder MapEventIngestion(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapMethods("/track", ["GET", "POST"], IdentityEndpoints.Handler(context => HandleAsync(context, EventEndpointKind.Track)))
+            .Describe("Events from the SDKs (project token in properties.token): identity events ($identify, $create_alias, and any event with $device_id and $user_id in simplified mode) change the identity map; other events are acknowledged and not stored. Transports, limits and answers as /engage.", 200, 400, 413, 429);
+        endpoints.MapMethods("/import", ["GET", "POST"], IdentityEndpoints.Handler(context => HandleAsync(context, EventEndpointKind.Import)))
+            .Describe("Events with HTTP Basic (API secret or an owner service account; project_id when it opens several): as /track, and $merge joins two clusters.", 200, 400, 401, 413, 429);
+        return endpoints;
+    }
+
+    private static async Task HandleAsync(HttpContext context, EventEndpointKind endpoint)
+    {
+        var services = context.RequestServices;
+        var receivedAt = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var parameters = new IngestionParameters();
+        parameters.Read(context.Request.Query);
+
+        ProjectOptions? project = null;
+        if (endpoint == EventEndpointKind.Import)
+        {
+            try
+            {
+                var owned = OwnerAuthentication.OwnedProjects(context.Request, services.GetRequiredService<ProjectDirectory>());
+                project = QueryAuthentication.Select(owned, context.Request.Query["project_id"].ToString());
+            }
+            catch (WireError error)
+            {
+                if (error.StatusCode == 401)
+                {
+                    await QueryAdmission.AuthenticationFailedAsync(context);
+                    context.Response.Headers.WWWAuthenticate = "Basic realm=\"OpenEngage\"";
+                }
+
+                await IngestionResponse.WriteErrorAsync(context.Response, parameters, error.StatusCode, error.Message);
+                return;
+            }
+        }
+
+        DecodedBatch batch;
+        try
+        {
+            batch = await IngestionRequestReader.ReadAsync(context.Request, parameters, services.GetRequiredService<IOptions<IngestionLimitsOptions>>().Value, services.GetRequiredService<BodyBufferBudget>());
+        }
+        catch (WireError error)
+        {
+            await IngestionEndpoints.WriteRefusalAsync(context, parameters, error);
+            return;
+        }
+        catch (Exception error) when (error is IOException or OperationCanceledException)
+        {
+            LogMessages.BodyLost(Logger(context), error);
+            return;
+        }
+
+        using (batch)
+        {
+            if (parameters.Callback is { } callback && !IngestionResponse.IsSafeCallback(callback))
+            {
+                await IngestionResponse.WriteErrorAsync(context.Response, parameters, 400, "unsafe callback name");
+                return;
+            }
+
+            if (await IngestionAdmission.RefuseAsync(context, parameters, batch.Records))
+            {
+                return;
+            }
+
+            IngestResult result;
+            try
+            {
+                // Not the request's abort token: a link that reached the store is made durable whether or not the client waits.
+                result = await services.GetRequiredService<EventPipeline>().IngestAsync(batch.Records, new EventContext(endpoint, receivedAt, project), CancellationToken.None);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                LogMessages.StoreFailure(Logger(context), error);
+                await IngestionResponse.WriteErrorAsync(context.Response, parameters, 500, "the identity map could not be updated; the events were not acknowledged");
+                return;
+            }
+
+            await IngestionResponse.WriteResultAsync(context.Response, parameters, result);
+        }
+    }
+
+    private static ILogger Logger(HttpContext context) =>
+        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EventEndpoints));
+}

@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using OpenEngage.Profiles;
+using OpenEngage.Storage.Identity;
+
+namespace OpenEngage.Ingestion.Identity;
+
+/// <summary>
+/// Resolves user ids to their cluster's canonical id (contract §8) through a small in-memory cache
+/// over <see cref="IIdentityStore"/>: an id read from the map (in a cluster or not) is trusted for
+/// <see cref="IdentityOptions.CacheSeconds"/>; every change this node makes forgets the ids it moved.
+/// </summary>
+public sealed class IdentityResolver(IIdentityStore store, IOptions<IdentityOptions> options, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<(string Project, string Id), Entry> _cache = new();
+    private readonly IdentityOptions _options = options.Value;
+
+    public IIdentityStore Store => store;
+
+    /// <summary>The canonical id of each of <paramref name="ids"/> (an id in no cluster maps to itself).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> ResolveAsync(string project, IEnumerable<string> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        ArgumentNullException.ThrowIfNull(ids);
+        var now = time.GetTimestamp();
+        var resolved = new Dictionary<string, string>(StringComparer.Ordinal);
+        var missing = new List<string>();
+        foreach (var id in ids)
+        {
+            if (resolved.ContainsKey(id))
+            {
+                continue;
+            }
+
+            if (_cache.TryGetValue((project, id), out var entry) && entry.Until > now)
+            {
+                resolved[id] = entry.Canonical;
+            }
+            else
+            {
+                resolved[id] = id;
+                missing.Add(id);
+            }
+        }
+
+        if (missing.Count == 0)
+        {
+            return resolved;
+        }
+
+        var found = await store.FindCanonicalIdsAsync(project, missing, cancellationToken).ConfigureAwait(false);
+        var until = now + (long)(_options.CacheSeconds * (double)time.TimestampFrequency);
+        if (_cache.Count + missing.Count > _options.CacheSize)
+        {
+            _cache.Clear();
+        }
+
+        foreach (var id in missing)
+        {
+            var canonical = found.GetValueOrDefault(id) ?? id;
+            resolved[id] = canonical;
+            if (_options.CacheSeconds > 0 && _options.CacheSize > 0)
+            {
+                _cache[(project, id)] = new Entry(canonical, until);
+            }
+        }
+
+        return resolved;
+    }
+
+    /// <summary>
+    /// Points every user update that does not set <c>$ignore_alias</c> at its cluster's canonical
+    /// profile, in place. Group updates and <c>$ignore_alias</c> updates keep their id.
+    /// </summary>
+    public async Task ResolveUpdatesAsync(List<ProfileUpdate> updates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        foreach (var project in updates.Where(Resolvable).Select(update => update.Project!).Distinct(StringComparer.Ordinal).ToList())
+        {
+            var canonical = await ResolveAsync(project, updates.Where(update => Resolvable(update) && update.Project == project).Select(update => update.DistinctId), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < updates.Count; i++)
+            {
+                var update = updates[i];
+                if (Resolvable(update) && update.Project == project && canonical[update.DistinctId] is var id && id != update.DistinctId)
+                {
+                    updates[i] = update with { DistinctId = id };
+                }
+            }
+        }
+
+        static bool Resolvable(ProfileUpdate update) => update.GroupKey.Length == 0 && !update.IgnoreAlias && update.Project is not null;
+    }
+
+    /// <summary>Forgets <paramref name="ids"/> of <paramref name="project"/>: the next lookup reads the map.</summary>
+    public void Forget(string project, IEnumerable<string> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        foreach (var id in ids)
+        {
+            _cache.TryRemove((project, id), out _);
+        }
+    }
+
+    private readonly record struct Entry(string Canonical, long Until);
+}

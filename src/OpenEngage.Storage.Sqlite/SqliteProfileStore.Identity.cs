@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using OpenEngage.Storage.Identity;
+
+namespace OpenEngage.Storage.Sqlite;
+
+/// <summary>
+/// The identity map in the <c>identity_links</c> table: one row per linked id, naming the canonical
+/// id of its cluster. Each change runs in its own write transaction on its own connection beside the
+/// profile writer (SQLite serialises the two), and merges or removes the profiles it concerns in that
+/// same transaction; the profile writer notices the commit (<c>PRAGMA data_version</c>) and prepares
+/// its next group again from the committed state, so no update is applied to a profile a merge removed.
+/// </summary>
+public sealed partial class SqliteProfileStore : IIdentityStore
+{
+    private const string MemberColumns = "id, canonical, how, via, linked_at";
+
+    public async Task<IdentityLinkResult> LinkAsync(IdentityLinkRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        EnsureOpen();
+        await using var connection = await OpenSavedFilterWriterAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var rows = ReadClusters(connection, transaction, request.Project, IdentityPlanner.CandidateIds(request));
+        var plan = IdentityPlanner.Plan(request, rows);
+        if (!plan.ChangesAnything)
+        {
+            return plan.Result;
+        }
+
+        foreach (var row in plan.Rows)
+        {
+            using var upsert = Command(connection, transaction, $"""
+                INSERT INTO identity_links (project, {MemberColumns}) VALUES ($project, $id, $canonical, $how, $via, $linked_at)
+                ON CONFLICT (project, id) DO UPDATE SET canonical = excluded.canonical, how = excluded.how, via = excluded.via, linked_at = excluded.linked_at;
+                """, ("$project", request.Project), ("$id", row.Id), ("$canonical", row.Canonical), ("$how", row.How), ("$via", row.Via), ("$linked_at", Text(row.LinkedAt)));
+            upsert.ExecuteNonQuery();
+        }
+
+        MergeProfiles(connection, transaction, request.Project, plan.Result.Canonical, plan.MergedProfiles);
+        transaction.Commit();
+        return plan.Result;
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> FindCanonicalIdsAsync(string project, IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        ArgumentNullException.ThrowIfNull(ids);
+        EnsureOpen();
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (ids.Count == 0)
+        {
+            return found;
+        }
+
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        using var command = Command(connection, null, """
+            SELECT id, canonical FROM identity_links
+            WHERE project = $project AND id IN (SELECT value FROM json_each($ids)) AND canonical <> id;
+            """, ("$project", project), ("$ids", JsonSerializer.Serialize(ids)));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            found[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return found;
+    }
+
+    public async Task<IdentityCluster?> GetClusterAsync(string project, string distinctId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        ArgumentNullException.ThrowIfNull(distinctId);
+        EnsureOpen();
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = ReadClusters(connection, null, project, [distinctId]);
+        return rows.Count == 0 ? null : IdentityClusters.From(rows);
+    }
+
+    public async Task<IdentityUnmergeStatus> UnmergeAsync(string project, string distinctId, DateTimeOffset time, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        ArgumentNullException.ThrowIfNull(distinctId);
+        EnsureOpen();
+        await using var connection = await OpenSavedFilterWriterAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var rows = ReadClusters(connection, transaction, project, [distinctId]);
+        var step = IdentityClusters.Unmerge(rows, distinctId, time);
+        if (step.Status != IdentityUnmergeStatus.Unmerged)
+        {
+            return step.Status;
+        }
+
+        using (var split = Command(connection, transaction, """
+            UPDATE identity_links SET canonical = $id, how = $how, via = $via, linked_at = $linked_at WHERE project = $project AND id = $id;
+            """, ("$project", project), ("$id", distinctId), ("$how", IdentityMember.UnmergedHow), ("$via", step.Split!.Via), ("$linked_at", Text(time))))
+        {
+            split.ExecuteNonQuery();
+        }
+
+        if (step.RemoveCanonical is { } alone)
+        {
+            using var remove = Command(connection, transaction, "DELETE FROM identity_links WHERE project = $project AND id = $id;", ("$project", project), ("$id", alone));
+            remove.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return IdentityUnmergeStatus.Unmerged;
+    }
+
+    public async Task<IReadOnlyList<string>> DeleteIdentitiesAsync(string project, IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        ArgumentNullException.ThrowIfNull(ids);
+        EnsureOpen();
+        await using var connection = await OpenSavedFilterWriterAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var all = IdentityClusters.WithClusters(ids, ReadClusters(connection, transaction, project, ids));
+        var json = JsonSerializer.Serialize(all);
+        using (var profiles = Command(connection, transaction, "DELETE FROM profiles WHERE project = $project AND group_key = '' AND id IN (SELECT value FROM json_each($ids));", ("$project", project), ("$ids", json)))
+        {
+            profiles.ExecuteNonQuery();
+        }
+
+        using (var links = Command(connection, transaction, "DELETE FROM identity_links WHERE project = $project AND id IN (SELECT value FROM json_each($ids));", ("$project", project), ("$ids", json)))
+        {
+            links.ExecuteNonQuery();
+        }
+
+        DeletePropertyHistory(connection, transaction, project, all);
+        transaction.Commit();
+        return all;
+    }
+
+    /// <summary>
+    /// Where a privacy deletion also removes the deleted profiles' property history, in the same
+    /// transaction. This store keeps no property history yet, so there is nothing to remove.
+    /// </summary>
+    private static void DeletePropertyHistory(SqliteConnection connection, SqliteTransaction transaction, string project, IReadOnlyList<string> ids)
+    {
+        _ = (connection, transaction, project, ids);
+    }
+
+    /// <summary>Every row of every cluster holding one of <paramref name="ids"/>.</summary>
+    private static List<IdentityMember> ReadClusters(SqliteConnection connection, SqliteTransaction? transaction, string project, IReadOnlyCollection<string> ids)
+    {
+        using var command = Command(connection, transaction, $"""
+            SELECT {MemberColumns} FROM identity_links
+            WHERE project = $project AND canonical IN (
+                SELECT canonical FROM identity_links WHERE project = $project AND id IN (SELECT value FROM json_each($ids)))
+            ORDER BY linked_at, id;
+            """, ("$project", project), ("$ids", JsonSerializer.Serialize(ids)));
+        using var reader = command.ExecuteReader();
+        var rows = new List<IdentityMember>();
+        while (reader.Read())
+        {
+            rows.Add(new IdentityMember(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                DateTimeOffset.Parse(reader.GetString(4), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Merges the user profiles of <paramref name="merged"/> into <paramref name="canonical"/>'s and removes them.</summary>
+    private static void MergeProfiles(SqliteConnection connection, SqliteTransaction transaction, string project, string canonical, IReadOnlyList<string> merged)
+    {
+        if (merged.Count == 0)
+        {
+            return;
+        }
+
+        var profile = ReadProfile(connection, transaction, project, canonical);
+        var changed = false;
+        foreach (var id in merged)
+        {
+            if (ReadProfile(connection, transaction, project, id) is not { } other)
+            {
+                continue;
+            }
+
+            profile = ProfileMerge.Merge(profile, other);
+            changed = true;
+            using var delete = Command(connection, transaction, "DELETE FROM profiles WHERE project = $project AND group_key = '' AND id = $id;", ("$project", project), ("$id", id));
+            delete.ExecuteNonQuery();
+        }
+
+        if (changed)
+        {
+            using var upsert = Command(connection, transaction, """
+                INSERT INTO profiles (project, group_key, id, properties) VALUES ($project, '', $id, jsonb($properties))
+                ON CONFLICT (project, group_key, id) DO UPDATE SET properties = excluded.properties;
+                """, ("$project", project), ("$id", canonical), ("$properties", StoredProperties.Serialize(profile!)));
+            upsert.ExecuteNonQuery();
+        }
+    }
+
+    private static System.Text.Json.Nodes.JsonObject? ReadProfile(SqliteConnection connection, SqliteTransaction transaction, string project, string id)
+    {
+        using var select = Command(connection, transaction, "SELECT json(properties) FROM profiles WHERE project = $project AND group_key = '' AND id = $id;", ("$project", project), ("$id", id));
+        return select.ExecuteScalar() is string json ? StoredProperties.Parse(json) : null;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static string Text(DateTimeOffset time) => time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+}
