@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using OpenEngage.Geolocation;
 using OpenEngage.Http;
+using OpenEngage.Http.Changes;
 using OpenEngage.Ingestion;
 using OpenEngage.Web;
 
@@ -22,6 +23,7 @@ public static partial class OpenEngageServer
         builder.Services.AddTransient<IConfigureOptions<ForwardedHeadersOptions>, ForwardedHeadersSetup>();
         builder.AddOpenEngageOperations();
         builder.Services.AddOpenEngageWeb();
+        builder.Services.AddOpenEngageChangeFeed();
 
         var app = builder.Build();
         app.UseHttpEdge();
@@ -31,6 +33,7 @@ public static partial class OpenEngageServer
         app.UseCors();
         app.MapIngestion();
         app.MapQuery();
+        app.MapOpenEngageChangeFeed();
         app.MapOpenEngageOperations();
         app.MapOpenEngageWeb();
         return app;

@@ -131,7 +131,9 @@ public sealed partial class PostgresProfileStore : IProfileStore
     {
         ProfileUpdateArguments.ThrowIfInvalid(updates);
         EnsureOpen();
-        return await _commits.EnqueueAsync(updates, cancellationToken).ConfigureAwait(false);
+        var results = await _commits.EnqueueAsync(updates, cancellationToken).ConfigureAwait(false);
+        _changesCommitted.Pulse();
+        return results;
     }
 
     public async Task<StoredProfile?> GetAsync(ProfileKey key, CancellationToken cancellationToken = default)

@@ -46,6 +46,17 @@ internal static class PostgresSchema
             );
             CREATE INDEX saved_filters_project ON saved_filters (project, id);
             """),
+
+        // Each webhook's durable position in the change feed (docs/changes.md): the writing
+        // transaction's id and the sequence number, the feed's order on PostgreSQL.
+        new(6, "webhook delivery positions", """
+            CREATE TABLE webhook_cursors (
+                webhook    text        NOT NULL PRIMARY KEY,
+                xid        bigint      NOT NULL,
+                seq        bigint      NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+            """),
     ];
 
     private static readonly SchemaMigrator Migrator = new(

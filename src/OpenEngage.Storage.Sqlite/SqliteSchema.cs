@@ -50,6 +50,17 @@ internal static class SqliteSchema
             );
             CREATE INDEX saved_filters_project ON saved_filters (project, id);
             """),
+
+        // Each webhook's durable position in the change feed (docs/changes.md). xid is always 0
+        // here: one writer commits at a time, so seq alone orders the feed.
+        new(6, "webhook delivery positions", """
+            CREATE TABLE webhook_cursors (
+                webhook    TEXT    NOT NULL PRIMARY KEY,
+                xid        INTEGER NOT NULL,
+                seq        INTEGER NOT NULL,
+                updated_at TEXT    NOT NULL
+            );
+            """),
     ];
 
     private static readonly SchemaMigrator Migrator = new(
