@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using OpenEngage.Profiles;
+using OpenEngage.Storage.Postgres;
+
+namespace OpenEngage.Storage.Tests;
+
+public sealed class PostgresChangeFeedTests : ChangeFeedContract
+{
+    private readonly List<IAsyncDisposable> _nodes = [];
+    private string? _current;
+
+    protected override async Task<IProfileStore> CreateStoreAsync(ProfileEngine engine)
+    {
+        _current = await (await PostgresCluster.SharedAsync()).CreateDatabaseAsync("feed");
+        return await OpenAsync(_current, engine);
+    }
+
+    protected override Task<IProfileStore> ReopenStoreAsync(ProfileEngine engine) =>
+        OpenAsync(_current ?? throw new InvalidOperationException("No store was created yet."), engine);
+
+    private static async Task<IProfileStore> OpenAsync(string connectionString, ProfileEngine engine)
+    {
+        var store = new PostgresProfileStore(new PostgresStoreOptions { ConnectionString = connectionString }, engine, NullLogger<PostgresProfileStore>.Instance);
+        await store.InitializeAsync();
+        return store;
+    }
+
+    /// <summary>Another node on the database of the last store created.</summary>
+    private async Task<IProfileStore> SecondNodeAsync()
+    {
+        var node = await OpenAsync(_current!, new ProfileEngine(ProfileLimits.Default));
+        _nodes.Add(node);
+        return node;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TwoNodesWritingAtOnceAreFollowedWithoutALossOrARepeat()
+    {
+        var first = await NewAsync();
+        var second = await SecondNodeAsync();
+        var feed = (IChangeFeed)first;
+
+        async Task WriteAsync(IProfileStore node, string prefix)
+        {
+            for (var batch = 0; batch < 40; batch++)
+            {
+                await node.ApplyAsync([.. Enumerable.Range(0, 5).Select(i => Set($"{prefix}-{(batch * 5 + i) % 23}", "n", batch * 5 + i))]);
+            }
+        }
+
+        var writers = Task.WhenAll(Task.Run(() => WriteAsync(first, "a")), Task.Run(() => WriteAsync(second, "b")));
+        var seen = new List<FeedChange>();
+        var position = ChangePosition.Start;
+        while (true)
+        {
+            var done = writers.IsCompleted;
+            var page = await feed.ReadChangesAsync(new ChangeFeedQuery(Project, "", position, 7), TimeSpan.FromMilliseconds(50));
+            seen.AddRange(page.Changes);
+            position = page.Next;
+            if (done && page.Changes.Count == 0)
+            {
+                break;
+            }
+        }
+
+        await writers;
+        var (rest, _) = await ReadAllAsync(feed, position, 7);
+        seen.AddRange(rest);
+
+        Assert.Equal(seen.Count, seen.Select(change => change.Position).Distinct().Count());
+        Assert.True(seen.Zip(seen.Skip(1)).All(pair => pair.First.Position < pair.Second.Position), "positions ascend");
+        await using var connection = new NpgsqlConnection(_current);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT seq FROM profile_changes WHERE project = $1 ORDER BY seq;", connection);
+        count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Project });
+        var stored = new List<long>();
+        await using (var reader = await count.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                stored.Add(reader.GetInt64(0));
+            }
+        }
+
+        Assert.Equal(400, stored.Count);
+        Assert.Equal(stored, seen.Select(change => change.Position.Sequence).Order());
+    }
+
+    [Fact]
+    public async Task ARowCommittedLateWithASmallerSequenceIsStillRead()
+    {
+        var store = await NewAsync();
+        var feed = (IChangeFeed)store;
+        const string Insert = """
+            INSERT INTO profile_changes (project, group_key, id, kind, changed, removed, time, received, source)
+            VALUES ($1, '', $2, 'upsert', '{"n": 1}', '[]', 0, (extract(epoch FROM now()) * 1000)::bigint, 'test');
+            """;
+
+        await using var slow = new NpgsqlConnection(_current);
+        await using var fast = new NpgsqlConnection(_current);
+        await slow.OpenAsync();
+        await fast.OpenAsync();
+        await using var slowTransaction = await slow.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand(Insert, slow, slowTransaction))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Project });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = "slow" });
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using (var command = new NpgsqlCommand(Insert, fast))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Project });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = "fast" });
+            await command.ExecuteNonQueryAsync();
+        }
+
+        // "fast" took the larger seq and committed; "slow" holds the smaller one, uncommitted.
+        var (early, position) = await ReadAllAsync(feed, ChangePosition.Start, 10);
+        Assert.Empty(early);
+
+        await slowTransaction.CommitAsync();
+        var (late, _) = await ReadAllAsync(feed, position, 10);
+        Assert.Equal(["slow", "fast"], late.Select(change => change.Key.Id));
+    }
+
+    [Fact]
+    public async Task OneNodeAtATimeHoldsTheWebhookLease()
+    {
+        var first = (IWebhookCursorStore)await NewAsync();
+        var second = (IWebhookCursorStore)await SecondNodeAsync();
+
+        var held = await first.TryAcquireWebhookLeaseAsync();
+        Assert.NotNull(held);
+        Assert.Null(await second.TryAcquireWebhookLeaseAsync());
+
+        await held.DisposeAsync();
+        await using var taken = await second.TryAcquireWebhookLeaseAsync();
+        Assert.NotNull(taken);
+        Assert.Null(await first.TryAcquireWebhookLeaseAsync());
+    }
+}
