@@ -187,6 +187,7 @@ public sealed partial class PostgresProfileStore
         if (upserts.Count > 0 || deletes.Count > 0)
         {
             await using var write = new NpgsqlBatch(connection, transaction);
+            AddChanges(write, _working.Changes);
             if (upserts.Count > 0)
             {
                 var (projects, groupKeys, ids) = Columns(upserts.Select(u => u.Key));

@@ -39,7 +39,13 @@ internal sealed partial class SqliteWriteStage
                 rows[n++] = new SqlitePreparedRow(profile.Key, profile.Current, json, profile.Dirty, profile.Stored);
             }
 
-            var prepared = new SqlitePreparedGroup(results, rows, ++_preparedGroups, group.Count, updateCount);
+            var changes = new SqlitePreparedChange[_working.Changes.Count];
+            for (var i = 0; i < changes.Length; i++)
+            {
+                changes[i] = SqlitePreparedChange.From(_working.Changes[i]);
+            }
+
+            var prepared = new SqlitePreparedGroup(results, rows, changes, ++_preparedGroups, group.Count, updateCount);
             foreach (var row in rows)
             {
                 if (row.Dirty)
@@ -105,6 +111,8 @@ internal sealed partial class SqliteWriteStage
                     _delete.ExecuteNonQuery();
                 }
             }
+
+            WriteChanges(prepared.Changes, transaction);
 
             transaction.Commit();
             RecordCommittedFrames();

@@ -40,13 +40,13 @@ internal sealed partial class SqliteWriteStage
     private SqliteCommand? _touch;
     private long _lastDataVersion;
 
-    public SqliteWriteStage(string databasePath, string writeConnectionString, string readConnectionString, int profileCacheSize, ProfileEngine engine, ILogger logger)
+    public SqliteWriteStage(string databasePath, string writeConnectionString, string readConnectionString, int profileCacheSize, ProfileEngine engine, HistoryOptions history, ILogger logger)
     {
         DatabasePath = databasePath;
         _writeConnectionString = writeConnectionString;
         _loadConnectionString = new SqliteConnectionStringBuilder(readConnectionString) { Pooling = false }.ToString();
         _cache = new ProfileCache(profileCacheSize);
-        _working = new WorkingSet(engine, LoadCurrent);
+        _working = new WorkingSet(engine, LoadCurrent) { RecordChanges = history.Enabled };
         _logger = logger;
     }
 
@@ -130,6 +130,7 @@ internal sealed partial class SqliteWriteStage
                 ON CONFLICT (project, group_key, id) DO UPDATE SET properties = excluded.properties;
                 """, withProperties: true);
             _delete = Prepare(connection, "DELETE FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;", withProperties: false);
+            PrepareChangeCommands(connection);
             _dataVersion = connection.CreateCommand();
             _dataVersion.CommandText = "PRAGMA data_version;";
 
@@ -154,6 +155,7 @@ internal sealed partial class SqliteWriteStage
         _delete?.Dispose();
         _dataVersion?.Dispose();
         _touch?.Dispose();
+        DisposeChangeCommands();
         if (_writer is not null)
         {
             SkipCheckpointOnCloseIfUnwritable(_writer);

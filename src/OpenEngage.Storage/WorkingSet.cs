@@ -19,6 +19,7 @@ public sealed class WorkingSet
     private readonly Dictionary<ProfileKey, Entry> _entries = [];
     private readonly ProfileEngine _engine;
     private readonly Func<ProfileKey, JsonObject?> _load;
+    private List<ProfileChange>? _changes;
 
     /// <param name="engine">Applies the updates.</param>
     /// <param name="load">The stored state of a profile the working set does not hold yet; null when it does not exist.</param>
@@ -32,6 +33,19 @@ public sealed class WorkingSet
 
     /// <summary>The number of profiles the group touched (or the store added).</summary>
     public int Count => _entries.Count;
+
+    /// <summary>
+    /// When true, <see cref="Apply"/> records every update that changed a profile in
+    /// <see cref="Changes"/>, in apply order.
+    /// </summary>
+    public bool RecordChanges
+    {
+        get => _changes is not null;
+        set => _changes = value ? _changes ?? [] : null;
+    }
+
+    /// <summary>The changes recorded since the last <see cref="Clear"/> (see <see cref="RecordChanges"/>).</summary>
+    public IReadOnlyList<ProfileChange> Changes => (IReadOnlyList<ProfileChange>?)_changes ?? [];
 
     /// <summary>Adds a profile in its stored state (null: it does not exist), replacing what the set held for it.</summary>
     public void Add(ProfileKey key, JsonObject? stored) => _entries[key] = new Entry { Current = stored, Stored = stored is not null };
@@ -48,24 +62,31 @@ public sealed class WorkingSet
             entry.Stored = entry.Current is not null;
         }
 
-        var result = _engine.Apply(entry.Current, update);
+        var before = entry.Current;
+        var result = _engine.Apply(before, update);
         switch (result.Status)
         {
             case ApplyStatus.Upserted:
                 entry.Current = result.Profile;
                 entry.Dirty = true;
+                _changes?.Add(new ProfileChange(update, before, result.Profile));
                 break;
             case ApplyStatus.Deleted:
                 entry.Current = null;
                 entry.Dirty = true;
+                _changes?.Add(new ProfileChange(update, before, null));
                 break;
         }
 
         return result;
     }
 
-    /// <summary>Forgets every profile, for the next group.</summary>
-    public void Clear() => _entries.Clear();
+    /// <summary>Forgets every profile and recorded change, for the next group.</summary>
+    public void Clear()
+    {
+        _entries.Clear();
+        _changes?.Clear();
+    }
 
     public Enumerator GetEnumerator() => new(_entries.GetEnumerator());
 

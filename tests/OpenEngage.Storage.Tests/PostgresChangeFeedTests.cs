@@ -136,6 +136,45 @@ public sealed class PostgresChangeFeedTests : ChangeFeedContract
     }
 
     [Fact]
+    public async Task ASmallerSequenceCommittedAfterALargerOneReadIsNotSkipped()
+    {
+        var store = await NewAsync();
+        var feed = (IChangeFeed)store;
+        await using var older = new NpgsqlConnection(_current);
+        await using var younger = new NpgsqlConnection(_current);
+        await older.OpenAsync();
+        await younger.OpenAsync();
+
+        // "older" gets its transaction id first; "younger" takes the smaller seq but commits last.
+        await using var olderTransaction = await older.BeginTransactionAsync();
+        await ExecuteAsync(older, olderTransaction, "SELECT pg_current_xact_id();");
+        await using var youngerTransaction = await younger.BeginTransactionAsync();
+        await ExecuteAsync(younger, youngerTransaction, InsertChange("younger"));
+        await ExecuteAsync(older, olderTransaction, InsertChange("older"));
+        await olderTransaction.CommitAsync();
+
+        var (first, position) = await ReadAllAsync(feed, ChangePosition.Start, 10);
+        Assert.Equal(["older"], first.Select(change => change.Key.Id));
+
+        await youngerTransaction.CommitAsync();
+        var (second, _) = await ReadAllAsync(feed, position, 10);
+        var late = Assert.Single(second);
+        Assert.Equal("younger", late.Key.Id);
+        Assert.True(late.Position.Sequence < first[0].Position.Sequence, "the late row holds the smaller seq");
+    }
+
+    private static string InsertChange(string id) => $$"""
+        INSERT INTO profile_changes (project, group_key, id, kind, changed, removed, time, received, source)
+        VALUES ('{{Project}}', '', '{{id}}', 'upsert', '{"n": 1}', '[]', 0, (extract(epoch FROM now()) * 1000)::bigint, 'test');
+        """;
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
     public async Task OneNodeAtATimeHoldsTheWebhookLease()
     {
         var first = (IWebhookCursorStore)await NewAsync();

@@ -30,6 +30,12 @@ public static partial class ChangeFeedEndpoints
     /// <summary>How long an event stream waits for changes before it writes a keep-alive comment.</summary>
     private static readonly TimeSpan StreamKeepAlive = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Leeway at the retention horizon: a change committed just after a cursor may have arrived a
+    /// little before the cursor's time, so a cursor is refused this much before the horizon.
+    /// </summary>
+    private static readonly TimeSpan CursorMargin = TimeSpan.FromMinutes(1);
+
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static IEndpointRouteBuilder MapOpenEngageChangeFeed(this IEndpointRouteBuilder endpoints)
@@ -74,7 +80,7 @@ public static partial class ChangeFeedEndpoints
         var parameters = context.Request.Query;
         var project = QueryAuthentication.Select(allowed, Single(parameters, "project_id"));
 
-        var retention = services.GetRequiredService<IOptions<ChangeFeedRetention>>().Value;
+        var retention = services.GetRequiredService<IOptions<HistoryOptions>>().Value;
         if (!retention.Enabled || services.GetRequiredService<IProfileStore>() is not IChangeFeed feed)
         {
             throw new WireError(404, "the change feed is off: History:RetentionDays is 0, so no change is recorded");
@@ -162,7 +168,7 @@ public static partial class ChangeFeedEndpoints
             ? new ChangeCursor(page.Next, page.Changes[^1].Received)
             : new ChangeCursor(page.Next, time.GetUtcNow().ToUnixTimeMilliseconds());
 
-    private static ChangeCursor ReadCursor(string? text, string name, ChangeFeedRetention retention, TimeProvider time)
+    private static ChangeCursor ReadCursor(string? text, string name, HistoryOptions retention, TimeProvider time)
     {
         if (string.IsNullOrEmpty(text))
         {
@@ -174,7 +180,7 @@ public static partial class ChangeFeedEndpoints
             throw new WireError(400, $"{name} is not a cursor of this change feed: pass the \"cursor\" of a change or the \"next\" of a page, or leave it out to start from the oldest change kept");
         }
 
-        var horizon = time.GetUtcNow() - TimeSpan.FromDays(retention.RetentionDays) + ChangeFeedRetention.Margin;
+        var horizon = time.GetUtcNow() - TimeSpan.FromDays(retention.RetentionDays) + CursorMargin;
         if (cursor.Time < horizon.ToUnixTimeMilliseconds())
         {
             throw new WireError(410, $"{name} is older than the change log keeps (History:RetentionDays = {retention.RetentionDays}): changes after it may have been purged; start again without a cursor (from the oldest change kept)");

@@ -12,7 +12,6 @@ public static class ChangeFeedRegistration
     public static IServiceCollection AddOpenEngageChangeFeed(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<ChangeFeedRetention>().BindConfiguration(ChangeFeedRetention.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WebhookDeliveryOptions>().BindConfiguration(WebhookDeliveryOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.MaxBackoff >= o.InitialBackoff, $"{WebhookDeliveryOptions.Section}:MaxBackoff must not be shorter than InitialBackoff.")
             .ValidateOnStart();

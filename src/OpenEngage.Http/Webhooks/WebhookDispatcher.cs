@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenEngage.Http.Changes;
 using OpenEngage.Storage;
 
 namespace OpenEngage.Http.Webhooks;
@@ -16,7 +15,7 @@ namespace OpenEngage.Http.Webhooks;
 public sealed partial class WebhookDispatcher(
     IOptions<WebhookList> webhooks,
     IOptions<WebhookDeliveryOptions> delivery,
-    IOptions<ChangeFeedRetention> retention,
+    IOptions<HistoryOptions> retention,
     WebhookListValidation projects,
     IProfileStore store,
     TimeProvider time,
