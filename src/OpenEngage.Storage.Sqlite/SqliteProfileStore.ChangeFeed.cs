@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using OpenEngage.Profiles;
 
 namespace OpenEngage.Storage.Sqlite;
