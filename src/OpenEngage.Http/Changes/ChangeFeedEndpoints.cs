@@ -41,7 +41,16 @@ public static partial class ChangeFeedEndpoints
     public static IEndpointRouteBuilder MapOpenEngageChangeFeed(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet(Path, HandleAsync);
+        endpoints.MapGet(Path, (Delegate)(Func<HttpContext, Task>)HandleAsync)
+            .WithName("ChangeFeed")
+            .WithSummary("The change feed (docs/changes.md): committed profile changes after the cursor 'after', in commit order, 'limit' (1-1000) at a time, waiting up to 'wait' seconds (0-60) for one; "
+                + "'data_group_id' for group profiles. With Accept: text/event-stream, a stream of events whose id is the cursor (resumed with Last-Event-ID). "
+                + "400 for a bad parameter, 401 without Query API credentials, 404 when History:RetentionDays is 0, 410 for a cursor older than the retention.")
+            .Produces(StatusCodes.Status200OK, responseType: null, "application/json", "text/event-stream")
+            .Produces(StatusCodes.Status400BadRequest, contentType: "application/json")
+            .Produces(StatusCodes.Status401Unauthorized, contentType: "application/json")
+            .Produces(StatusCodes.Status404NotFound, contentType: "application/json")
+            .Produces(StatusCodes.Status410Gone, contentType: "application/json");
         return endpoints;
     }
 
