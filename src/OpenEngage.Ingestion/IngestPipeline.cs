@@ -46,7 +46,7 @@ public sealed class IngestPipeline(RecordReader reader, ProjectDirectory project
                 continue;
             }
 
-            update = update with { Project = project.EffectiveId, ReceivedAt = context.ReceivedAt, Source = context.Source, Credential = context.Credential };
+            update = update with { Project = project.EffectiveId, ReceivedAt = context.ReceivedAt, Source = context.Source, Credential = context.Credential, ArrivalOrder = project.OrdersByArrival };
             if (update.SetsProperties && geo.IsEnabled)
             {
                 var (address, notice) = GeolocationAddress(update, context.ClientIp);

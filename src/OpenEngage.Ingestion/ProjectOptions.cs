@@ -17,5 +17,14 @@ public sealed class ProjectOptions
     /// <summary>Service accounts that may read this project besides <see cref="ApiSecret"/>.</summary>
     public List<ServiceAccountOptions> ServiceAccounts { get; set; } = [];
 
+    /// <summary>
+    /// The order in which a profile's updates are applied: <c>time</c> (the default; by <c>$time</c>,
+    /// contract §10, so a late record lands where its time puts it) or <c>arrival</c>.
+    /// </summary>
+    public string Ordering { get; set; } = "time";
+
+    /// <summary>True when <see cref="Ordering"/> is <c>arrival</c>.</summary>
+    public bool OrdersByArrival => string.Equals(Ordering, "arrival", StringComparison.OrdinalIgnoreCase);
+
     public string EffectiveId => string.IsNullOrEmpty(Id) ? Name : Id;
 }

@@ -80,7 +80,9 @@ public sealed partial class PostgresProfileStore : IProfileStore
         // Every key of a group is added from the database before its updates are applied.
         History = history ?? new HistoryOptions();
         ArgumentOutOfRangeException.ThrowIfNegative(History.RetentionDays);
-        _working = new WorkingSet(engine, static _ => null) { RecordChanges = History.Enabled };
+        _working = History.Enabled
+            ? new WorkingSet(engine, static _ => ProfileState.Missing, LoadNewer) { RecordChanges = true }
+            : new WorkingSet(engine, static _ => null);
     }
 
     /// <summary>The change log and history settings.</summary>

@@ -74,9 +74,11 @@ internal static class PostgresSchema
                 received   bigint NOT NULL,
                 source     text   NOT NULL,
                 credential text   NOT NULL,
-                changes    jsonb  NOT NULL
+                kind       text   NOT NULL,
+                changes    jsonb  NOT NULL,
+                record_json text  NOT NULL
             );
-            CREATE INDEX profile_history_profile ON profile_history (project, group_key, id, time);
+            CREATE INDEX profile_history_profile ON profile_history (project, group_key, id, time, seq);
             CREATE INDEX profile_history_received ON profile_history (received);
             """),
 

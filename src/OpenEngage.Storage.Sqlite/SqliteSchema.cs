@@ -52,8 +52,9 @@ internal static class SqliteSchema
             """),
 
         // Written in the transaction of every profile write (see docs/history.md): profile_changes
-        // is the change feed's source, one row per applied update, in commit order; profile_history
-        // keeps each update's old and new value of every property it changed.
+        // is the change feed's source, one row per applied update that changed a profile, in
+        // commit order; profile_history is each profile's record log in $time order: every
+        // accepted update with the old and new value of every property it changed.
         new(5, "change log and property history", """
             CREATE TABLE profile_changes (
                 seq       INTEGER PRIMARY KEY AUTOINCREMENT, -- commit order; the feed cursor
@@ -78,7 +79,9 @@ internal static class SqliteSchema
                 received   INTEGER NOT NULL,                  -- arrival, Unix ms
                 source     TEXT NOT NULL,
                 credential TEXT NOT NULL,                     -- the credential's name, never a secret
-                changes    TEXT NOT NULL                      -- JSON object {name: {"old": v, "new": v}}; a missing old/new is an absent property
+                kind       TEXT NOT NULL,                     -- 'create' | 'update' | 'delete' | 'none' (accepted, changed nothing)
+                changes    TEXT NOT NULL,                     -- JSON object {name: {"old": v, "new": v}}; a missing old/new is an absent property
+                record_json TEXT NOT NULL                     -- the update itself, to apply it again when a late record lands before it
             );
             CREATE INDEX profile_history_profile ON profile_history (project, group_key, id, time);
             CREATE INDEX profile_history_received ON profile_history (received);
