@@ -60,24 +60,30 @@ public abstract class ChangeFeedContract : IAsyncLifetime
 
     protected static ProfileUpdate Delete(string id) => Set(id, "unused", null) with { Set = null, Delete = true };
 
-    /// <summary>Reads every change of <paramref name="project"/> after <paramref name="after"/>, <paramref name="limit"/> at a time.</summary>
-    protected static async Task<(List<FeedChange> Changes, ChangePosition Next)> ReadAllAsync(IChangeFeed feed, ChangePosition after, int limit, string project = Project, string groupKey = "")
+    /// <summary>
+    /// Reads <paramref name="expected"/> changes of <paramref name="project"/> after
+    /// <paramref name="after"/>, <paramref name="limit"/> at a time, then checks that no more is
+    /// readable. Each read may wait: on PostgreSQL a committed change becomes readable once every
+    /// older write transaction of the cluster has ended, and other tests write at the same time.
+    /// </summary>
+    protected static async Task<(List<FeedChange> Changes, ChangePosition Next)> ReadAllAsync(IChangeFeed feed, ChangePosition after, int limit, int expected, string project = Project, string groupKey = "")
     {
         var all = new List<FeedChange>();
-        while (true)
+        while (all.Count < expected)
         {
-            var page = await feed.ReadChangesAsync(new ChangeFeedQuery(project, groupKey, after, limit), TimeSpan.Zero);
+            var page = await feed.ReadChangesAsync(new ChangeFeedQuery(project, groupKey, after, limit), TimeSpan.FromSeconds(30));
+            Assert.True(page.Changes.Count > 0, $"only {all.Count} of {expected} changes were readable");
             Assert.True(page.Changes.Count <= limit);
-            all.AddRange(page.Changes);
-            if (page.Changes.Count == 0)
-            {
-                Assert.Equal(after, page.Next);
-                return (all, after);
-            }
-
             Assert.Equal(page.Changes[^1].Position, page.Next);
+            all.AddRange(page.Changes);
             after = page.Next;
         }
+
+        var rest = await feed.ReadChangesAsync(new ChangeFeedQuery(project, groupKey, after, limit), TimeSpan.Zero);
+        Assert.Empty(rest.Changes);
+        Assert.Equal(after, rest.Next);
+        Assert.Equal(expected, all.Count);
+        return (all, after);
     }
 
     [Fact]
@@ -93,7 +99,7 @@ public abstract class ChangeFeedContract : IAsyncLifetime
         await store.ApplyAsync([Unset("u1", "plan")]);
         await store.ApplyAsync([Delete("u2")]);
 
-        var (changes, _) = await ReadAllAsync(feed, ChangePosition.Start, 100);
+        var (changes, _) = await ReadAllAsync(feed, ChangePosition.Start, 100, 5);
 
         Assert.Equal(["u1", "u2", "u1", "u1", "u2"], changes.Select(change => change.Key.Id));
         Assert.Equal(["upsert", "upsert", "upsert", "upsert", "delete"], changes.Select(change => change.Kind));
@@ -114,9 +120,9 @@ public abstract class ChangeFeedContract : IAsyncLifetime
         var feed = (IChangeFeed)store;
         await store.ApplyAsync([Set("u1", "a", 1), Set("u1", "a", 2, project: "other"), Set("acme", "a", 3, groupKey: "company")]);
 
-        Assert.Equal(["u1"], (await ReadAllAsync(feed, ChangePosition.Start, 10)).Changes.Select(change => change.Key.Id));
-        Assert.Equal([("other", "u1")], (await ReadAllAsync(feed, ChangePosition.Start, 10, project: "other")).Changes.Select(change => (change.Key.Project, change.Key.Id)));
-        var group = Assert.Single((await ReadAllAsync(feed, ChangePosition.Start, 10, groupKey: "company")).Changes);
+        Assert.Equal(["u1"], (await ReadAllAsync(feed, ChangePosition.Start, 10, 1)).Changes.Select(change => change.Key.Id));
+        Assert.Equal([("other", "u1")], (await ReadAllAsync(feed, ChangePosition.Start, 10, 1, project: "other")).Changes.Select(change => (change.Key.Project, change.Key.Id)));
+        var group = Assert.Single((await ReadAllAsync(feed, ChangePosition.Start, 10, 1, groupKey: "company")).Changes);
         Assert.Equal(("company", "acme"), (group.Key.GroupKey, group.Key.Id));
     }
 
@@ -129,12 +135,12 @@ public abstract class ChangeFeedContract : IAsyncLifetime
             await store.ApplyAsync([.. Enumerable.Range(0, 7).Select(i => Set($"u{i}", "n", batch * 10 + i))]);
         }
 
-        var (first, position) = await ReadAllAsync((IChangeFeed)store, ChangePosition.Start, 3);
+        var (first, position) = await ReadAllAsync((IChangeFeed)store, ChangePosition.Start, 3, 35);
         Assert.Equal(35, first.Count);
 
         store = await ReopenAsync(store);
         await store.ApplyAsync([Set("u0", "n", 100), Set("late", "n", 101)]);
-        var (second, _) = await ReadAllAsync((IChangeFeed)store, position, 4);
+        var (second, _) = await ReadAllAsync((IChangeFeed)store, position, 4, 2);
 
         Assert.Equal(["u0", "late"], second.Select(change => change.Key.Id));
         var all = first.Concat(second).Select(change => change.Position).ToList();
@@ -148,7 +154,6 @@ public abstract class ChangeFeedContract : IAsyncLifetime
         var feed = (IChangeFeed)store;
         await store.ApplyAsync([Set("u1", "n", 1)]);
         var end = await feed.GetEndPositionAsync();
-        Assert.Empty((await feed.ReadChangesAsync(new ChangeFeedQuery(Project, "", end, 10), TimeSpan.Zero)).Changes);
 
         // Generous: the read returns as soon as the change is readable, long before this.
         var waiting = feed.ReadChangesAsync(new ChangeFeedQuery(Project, "", end, 10), TimeSpan.FromSeconds(60));

@@ -62,20 +62,15 @@ public sealed class PostgresChangeFeedTests : ChangeFeedContract
         var writers = Task.WhenAll(Task.Run(() => WriteAsync(first, "a")), Task.Run(() => WriteAsync(second, "b")));
         var seen = new List<FeedChange>();
         var position = ChangePosition.Start;
-        while (true)
+        while (!writers.IsCompleted)
         {
-            var done = writers.IsCompleted;
             var page = await feed.ReadChangesAsync(new ChangeFeedQuery(Project, "", position, 7), TimeSpan.FromMilliseconds(50));
             seen.AddRange(page.Changes);
             position = page.Next;
-            if (done && page.Changes.Count == 0)
-            {
-                break;
-            }
         }
 
         await writers;
-        var (rest, _) = await ReadAllAsync(feed, position, 7);
+        var (rest, _) = await ReadAllAsync(feed, position, 7, 400 - seen.Count);
         seen.AddRange(rest);
 
         Assert.Equal(seen.Count, seen.Select(change => change.Position).Distinct().Count());
@@ -127,11 +122,12 @@ public sealed class PostgresChangeFeedTests : ChangeFeedContract
         }
 
         // "fast" took the larger seq and committed; "slow" holds the smaller one, uncommitted.
-        var (early, position) = await ReadAllAsync(feed, ChangePosition.Start, 10);
-        Assert.Empty(early);
+        var early = await feed.ReadChangesAsync(new ChangeFeedQuery(Project, "", ChangePosition.Start, 10), TimeSpan.Zero);
+        Assert.Empty(early.Changes);
+        var position = early.Next;
 
         await slowTransaction.CommitAsync();
-        var (late, _) = await ReadAllAsync(feed, position, 10);
+        var (late, _) = await ReadAllAsync(feed, position, 10, 2);
         Assert.Equal(["slow", "fast"], late.Select(change => change.Key.Id));
     }
 
@@ -153,11 +149,11 @@ public sealed class PostgresChangeFeedTests : ChangeFeedContract
         await ExecuteAsync(older, olderTransaction, InsertChange("older"));
         await olderTransaction.CommitAsync();
 
-        var (first, position) = await ReadAllAsync(feed, ChangePosition.Start, 10);
+        var (first, position) = await ReadAllAsync(feed, ChangePosition.Start, 10, 1);
         Assert.Equal(["older"], first.Select(change => change.Key.Id));
 
         await youngerTransaction.CommitAsync();
-        var (second, _) = await ReadAllAsync(feed, position, 10);
+        var (second, _) = await ReadAllAsync(feed, position, 10, 1);
         var late = Assert.Single(second);
         Assert.Equal("younger", late.Key.Id);
         Assert.True(late.Position.Sequence < first[0].Position.Sequence, "the late row holds the smaller seq");
