@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenEngage.Ingestion;
 using OpenEngage.Query;
@@ -5,7 +6,12 @@ using OpenEngage.Query;
 namespace OpenEngage.Http.Webhooks;
 
 /// <summary>Checks every webhook at start: an absolute http(s) URL, a secret, a configured project, a where that parses, distinct names.</summary>
-public sealed class WebhookListValidation(ProjectDirectory projects) : IValidateOptions<WebhookList>
+/// <remarks>
+/// The project directory is resolved only when a webhook names a project: without projects
+/// configured it creates one in the data directory, which must not happen before the data
+/// directory itself is checked.
+/// </remarks>
+public sealed class WebhookListValidation(IServiceProvider services) : IValidateOptions<WebhookList>
 {
     public ValidateOptionsResult Validate(string? name, WebhookList options)
     {
@@ -46,7 +52,10 @@ public sealed class WebhookListValidation(ProjectDirectory projects) : IValidate
     }
 
     /// <summary>The stored id of the project a webhook names by id or name, or null.</summary>
-    public string? ProjectId(string project) =>
-        projects.Projects.FirstOrDefault(p => string.Equals(p.EffectiveId, project, StringComparison.Ordinal))?.EffectiveId
-        ?? projects.Projects.FirstOrDefault(p => string.Equals(p.Name, project, StringComparison.Ordinal))?.EffectiveId;
+    public string? ProjectId(string project)
+    {
+        var projects = services.GetRequiredService<ProjectDirectory>();
+        return projects.Projects.FirstOrDefault(p => string.Equals(p.EffectiveId, project, StringComparison.Ordinal))?.EffectiveId
+            ?? projects.Projects.FirstOrDefault(p => string.Equals(p.Name, project, StringComparison.Ordinal))?.EffectiveId;
+    }
 }
