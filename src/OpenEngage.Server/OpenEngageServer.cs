@@ -22,6 +22,7 @@ public static partial class OpenEngageServer
         builder.Services.AddTransient<IConfigureOptions<ForwardedHeadersOptions>, ForwardedHeadersSetup>();
         builder.AddOpenEngageOperations();
         builder.Services.AddOpenEngageWeb();
+        builder.Services.AddHistoryApi();
 
         var app = builder.Build();
         app.UseHttpEdge();
@@ -31,6 +32,7 @@ public static partial class OpenEngageServer
         app.UseCors();
         app.MapIngestion();
         app.MapQuery();
+        app.MapHistoryApi();
         app.MapOpenEngageOperations();
         app.MapOpenEngageWeb();
         return app;
