@@ -24,6 +24,7 @@ public static partial class OpenEngageServer
         builder.AddOpenEngageOperations();
         builder.Services.AddOpenEngageWeb();
         builder.Services.AddOpenEngageChangeFeed();
+        builder.Services.AddHistoryApi();
 
         var app = builder.Build();
         app.UseHttpEdge();
@@ -34,6 +35,7 @@ public static partial class OpenEngageServer
         app.MapIngestion();
         app.MapQuery();
         app.MapOpenEngageChangeFeed();
+        app.MapHistoryApi();
         app.MapOpenEngageOperations();
         app.MapOpenEngageWeb();
         return app;

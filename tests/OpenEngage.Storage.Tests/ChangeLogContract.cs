@@ -42,7 +42,7 @@ public abstract partial class ChangeLogContract : IAsyncLifetime
         return store;
     }
 
-    private static ProfileUpdate Update(string id, int minutes, string source = "engage") => new()
+    protected static ProfileUpdate Update(string id, int minutes, string source = "engage") => new()
     {
         Token = "token",
         Project = Project,
@@ -53,7 +53,7 @@ public abstract partial class ChangeLogContract : IAsyncLifetime
         Credential = "token",
     };
 
-    private static KeyValuePair<string, JsonNode?> P(string name, JsonNode? value) => new(name, value);
+    protected static KeyValuePair<string, JsonNode?> P(string name, JsonNode? value) => new(name, value);
 
     [Fact]
     public async Task EveryAppliedChangeWritesOneRowInCommitOrderAndNothingElseDoes()
