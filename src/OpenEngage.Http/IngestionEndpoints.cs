@@ -77,7 +77,7 @@ public static class IngestionEndpoints
             {
                 // Not the request's abort token: once the store has the batch, it is applied and
                 // made durable whether or not the client is still waiting.
-                result = await pipeline.IngestAsync(batch.Records, new IngestContext(kind, receivedAt, clientIp), CancellationToken.None);
+                result = await pipeline.IngestAsync(batch.Records, new IngestContext(kind, receivedAt, clientIp, kind == ProfileKind.Group ? "groups" : "engage"), CancellationToken.None);
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {

@@ -11,7 +11,9 @@ namespace OpenEngage.Ingestion;
 /// <param name="Kind">User profiles (<c>/engage</c>) or group profiles (<c>/groups</c>).</param>
 /// <param name="ReceivedAt">When the server received the batch: the time of records without <c>$time</c>.</param>
 /// <param name="ClientIp">The address to geolocate records without their own <c>$ip</c>; null when the request's <c>ip</c> parameter is 0.</param>
-public readonly record struct IngestContext(ProfileKind Kind, DateTimeOffset ReceivedAt, IPAddress? ClientIp);
+/// <param name="Source">Where the batch came from, kept in the change log and the history (<c>engage</c>, <c>groups</c>, <c>cli-import</c>, <c>ui</c>, ...).</param>
+/// <param name="Credential">The name of the credential that sent the batch (never a secret).</param>
+public readonly record struct IngestContext(ProfileKind Kind, DateTimeOffset ReceivedAt, IPAddress? ClientIp, string Source = "engage", string Credential = "token");
 
 /// <summary>
 /// Turns a batch of JSON records into stored changes: reads and validates each record, resolves its
@@ -45,7 +47,7 @@ public sealed class IngestPipeline(RecordReader reader, ProjectDirectory project
                 continue;
             }
 
-            update = update with { Project = project.EffectiveId };
+            update = update with { Project = project.EffectiveId, ReceivedAt = context.ReceivedAt, Source = context.Source, Credential = context.Credential, ArrivalOrder = project.OrdersByArrival };
             if (update.SetsProperties && geo.IsEnabled)
             {
                 var (address, notice) = GeolocationAddress(update, context.ClientIp);

@@ -23,6 +23,11 @@ public sealed class ProjectDirectory
                 throw new InvalidOperationException($"The project with token '{project.Token}' has neither Id nor Name.");
             }
 
+            if (!string.Equals(project.Ordering, "time", StringComparison.OrdinalIgnoreCase) && !project.OrdersByArrival)
+            {
+                throw new InvalidOperationException($"Project '{project.Name}' has the Ordering '{project.Ordering}'; use 'time' or 'arrival'.");
+            }
+
             foreach (var account in project.ServiceAccounts)
             {
                 if (account.Role is not ("owner" or "reader"))

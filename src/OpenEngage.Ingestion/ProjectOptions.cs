@@ -20,5 +20,14 @@ public sealed class ProjectOptions
     /// <summary>How the project links the ids of one person (contract §8): <c>simplified</c> (the default) or <c>original</c>.</summary>
     public Storage.Identity.IdentityMode IdentityMode { get; set; } = Storage.Identity.IdentityMode.Simplified;
 
+    /// <summary>
+    /// The order in which a profile's updates are applied: <c>time</c> (the default; by <c>$time</c>,
+    /// contract §10, so a late record lands where its time puts it) or <c>arrival</c>.
+    /// </summary>
+    public string Ordering { get; set; } = "time";
+
+    /// <summary>True when <see cref="Ordering"/> is <c>arrival</c>.</summary>
+    public bool OrdersByArrival => string.Equals(Ordering, "arrival", StringComparison.OrdinalIgnoreCase);
+
     public string EffectiveId => string.IsNullOrEmpty(Id) ? Name : Id;
 }

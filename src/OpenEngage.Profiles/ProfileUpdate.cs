@@ -30,6 +30,21 @@ public sealed record ProfileUpdate
     /// <summary>The update's time: its <c>$time</c> if given, else when the server received it.</summary>
     public required DateTimeOffset Time { get; init; }
 
+    /// <summary>When the server received the update; null means at <see cref="Time"/>.</summary>
+    public DateTimeOffset? ReceivedAt { get; init; }
+
+    /// <summary>Where the update came from (<c>engage</c>, <c>groups</c>, <c>import</c>, <c>cli-import</c>, <c>ui</c>, ...), kept in the change log and the history.</summary>
+    public string Source { get; init; } = "engage";
+
+    /// <summary>
+    /// True when the update's project applies records in arrival order (<c>Projects:N:Ordering</c> =
+    /// <c>arrival</c>); false (the default) applies them in <see cref="Time"/> order.
+    /// </summary>
+    public bool ArrivalOrder { get; init; }
+
+    /// <summary>The name of the credential or token kind that sent the update (never a secret); empty when unknown.</summary>
+    public string Credential { get; init; } = "";
+
     /// <summary>The record's own <c>$ip</c>; null when absent.</summary>
     public string? Ip { get; init; }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OpenEngage.Geolocation;
 using OpenEngage.Http;
 using OpenEngage.Http.Identity;
+using OpenEngage.Http.Changes;
 using OpenEngage.Ingestion;
 using OpenEngage.Web;
 
@@ -23,6 +24,8 @@ public static partial class OpenEngageServer
         builder.Services.AddTransient<IConfigureOptions<ForwardedHeadersOptions>, ForwardedHeadersSetup>();
         builder.AddOpenEngageOperations();
         builder.Services.AddOpenEngageWeb();
+        builder.Services.AddOpenEngageChangeFeed();
+        builder.Services.AddHistoryApi();
 
         var app = builder.Build();
         app.UseHttpEdge();
@@ -33,6 +36,8 @@ public static partial class OpenEngageServer
         app.MapIngestion();
         app.MapQuery();
         app.MapIdentityApis();
+        app.MapOpenEngageChangeFeed();
+        app.MapHistoryApi();
         app.MapOpenEngageOperations();
         app.MapOpenEngageWeb();
         return app;

@@ -133,9 +133,14 @@ public sealed partial class PostgresProfileStore
             select.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
             batch.BatchCommands.Add(select);
 
+            if (History.Enabled)
+            {
+                batch.BatchCommands.Add(LatestTimesCommand(projects, groupKeys, ids));
+            }
+
             foreach (var key in keys.Keys)
             {
-                _working.Add(key, null);
+                _working.Add(key, ProfileState.Missing);
             }
 
             await using var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
@@ -150,7 +155,14 @@ public sealed partial class PostgresProfileStore
                 var key = new ProfileKey(reader.GetString(0), reader.GetString(1), reader.GetString(2));
                 _working.Add(key, StoredProperties.Parse(reader.GetString(3)));
             }
+
+            if (History.Enabled)
+            {
+                await ReadLatestTimesAsync(reader).ConfigureAwait(false);
+            }
         }
+
+        _transaction = transaction;
 
         var results = new ApplyResult[group.Count][];
         for (var i = 0; i < group.Count; i++)
@@ -165,10 +177,17 @@ public sealed partial class PostgresProfileStore
             results[i] = batch;
         }
 
+        _transaction = null;
         var upserts = new List<(ProfileKey Key, string Json)>();
         var deletes = new List<ProfileKey>();
+        var logs = new List<WorkingProfile>();
         foreach (var profile in _working)
         {
+            if (profile.Log.Count > 0 || profile.RewriteAfter is not null)
+            {
+                logs.Add(profile);
+            }
+
             if (!profile.Dirty)
             {
                 continue;
@@ -184,9 +203,11 @@ public sealed partial class PostgresProfileStore
             }
         }
 
-        if (upserts.Count > 0 || deletes.Count > 0)
+        if (upserts.Count > 0 || deletes.Count > 0 || logs.Count > 0)
         {
             await using var write = new NpgsqlBatch(connection, transaction);
+            AddChanges(write, _working.Changes);
+            AddLogs(write, logs);
             if (upserts.Count > 0)
             {
                 var (projects, groupKeys, ids) = Columns(upserts.Select(u => u.Key));

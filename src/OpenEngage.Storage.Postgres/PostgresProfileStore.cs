@@ -53,7 +53,8 @@ public sealed partial class PostgresProfileStore : IProfileStore
     private int _initialized;
     private int _disposed;
 
-    public PostgresProfileStore(PostgresStoreOptions options, ProfileEngine engine, ILogger<PostgresProfileStore> logger)
+    /// <param name="history">The change log and history settings; null keeps the defaults (90 days).</param>
+    public PostgresProfileStore(PostgresStoreOptions options, ProfileEngine engine, ILogger<PostgresProfileStore> logger, HistoryOptions? history = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(engine);
@@ -77,8 +78,15 @@ public sealed partial class PostgresProfileStore : IProfileStore
         _commits = new GroupCommitQueue(options.MaxUpdatesPerCommit, typeof(PostgresProfileStore).FullName!);
 
         // Every key of a group is added from the database before its updates are applied.
-        _working = new WorkingSet(engine, static _ => null);
+        History = history ?? new HistoryOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(History.RetentionDays);
+        _working = History.Enabled
+            ? new WorkingSet(engine, static _ => ProfileState.Missing, LoadNewer) { RecordChanges = true }
+            : new WorkingSet(engine, static _ => null);
     }
+
+    /// <summary>The change log and history settings.</summary>
+    public HistoryOptions History { get; }
 
     /// <summary>The database server's host (or socket directory), for messages.</summary>
     public string Host { get; }
@@ -131,7 +139,9 @@ public sealed partial class PostgresProfileStore : IProfileStore
     {
         ProfileUpdateArguments.ThrowIfInvalid(updates);
         EnsureOpen();
-        return await _commits.EnqueueAsync(updates, cancellationToken).ConfigureAwait(false);
+        var results = await _commits.EnqueueAsync(updates, cancellationToken).ConfigureAwait(false);
+        _changesCommitted.Pulse();
+        return results;
     }
 
     public async Task<StoredProfile?> GetAsync(ProfileKey key, CancellationToken cancellationToken = default)

@@ -60,6 +60,53 @@ internal static class PostgresSchema
             );
             CREATE INDEX identity_links_canonical ON identity_links (project, canonical);
             """),
+
+        // Written in the transaction of every profile write (see docs/history.md). xid lets a
+        // reader of profile_changes return only rows no smaller seq can still commit before.
+        new(5, "change log and property history", """
+            CREATE TABLE profile_changes (
+                seq       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                project   text   NOT NULL,
+                group_key text   NOT NULL,
+                id        text   NOT NULL,
+                kind      text   NOT NULL,
+                changed   jsonb  NOT NULL,
+                removed   jsonb  NOT NULL,
+                time      bigint NOT NULL,
+                received  bigint NOT NULL,
+                source    text   NOT NULL,
+                xid       xid8   NOT NULL DEFAULT pg_current_xact_id()
+            );
+            CREATE INDEX profile_changes_received ON profile_changes (received);
+
+            CREATE TABLE profile_history (
+                seq        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                project    text   NOT NULL,
+                group_key  text   NOT NULL,
+                id         text   NOT NULL,
+                time       bigint NOT NULL,
+                received   bigint NOT NULL,
+                source     text   NOT NULL,
+                credential text   NOT NULL,
+                kind       text   NOT NULL,
+                changes    jsonb  NOT NULL,
+                record_json text  NOT NULL
+            );
+            CREATE INDEX profile_history_profile ON profile_history (project, group_key, id, time, seq);
+            CREATE INDEX profile_history_received ON profile_history (received);
+            """),
+
+        // Each webhook's durable position in the change feed (docs/changes.md): the writing
+        // transaction's id and the sequence number, the feed's order on PostgreSQL.
+        new(6, "webhook delivery positions; change feed index", """
+            CREATE TABLE webhook_cursors (
+                webhook    text        NOT NULL PRIMARY KEY,
+                xid        bigint      NOT NULL,
+                seq        bigint      NOT NULL,
+                updated_at timestamptz NOT NULL
+            );
+            CREATE INDEX profile_changes_feed ON profile_changes (project, group_key, xid, seq);
+            """),
     ];
 
     private static readonly SchemaMigrator Migrator = new(

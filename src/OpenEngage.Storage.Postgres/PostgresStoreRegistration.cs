@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenEngage.Profiles;
+using OpenEngage.Storage.Relational;
 
 namespace OpenEngage.Storage.Postgres;
 
@@ -27,10 +28,12 @@ public static class PostgresStoreRegistration
             .Validate(o => o.MaxUpdatesPerCommit >= 1, $"{section}:MaxUpdatesPerCommit must be at least 1.")
             .Validate(o => o.MaxRetries >= 0, $"{section}:MaxRetries must be 0 or more.")
             .ValidateOnStart();
+        services.AddHistoryOptions();
         services.TryAddSingleton<IProfileStore>(provider => new PostgresProfileStore(
             provider.GetRequiredService<IOptions<PostgresStoreOptions>>().Value,
             provider.GetRequiredService<ProfileEngine>(),
-            provider.GetRequiredService<ILogger<PostgresProfileStore>>()));
+            provider.GetRequiredService<ILogger<PostgresProfileStore>>(),
+            provider.GetRequiredService<IOptions<HistoryOptions>>().Value));
         return services;
     }
 }

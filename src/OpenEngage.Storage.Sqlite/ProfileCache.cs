@@ -37,6 +37,14 @@ internal sealed class ProfileCache
     /// <param name="profile">The committed properties, or null when the profile does not exist.</param>
     public bool TryGet(ProfileKey key, out JsonObject? profile)
     {
+        var found = TryGetState(key, out var state);
+        profile = state.Properties;
+        return found;
+    }
+
+    /// <summary>Looks a profile up, with the time of its newest logged record, and marks it as recently used.</summary>
+    public bool TryGetState(ProfileKey key, out ProfileState state)
+    {
         if (!_entries.TryGetValue(key, out var node))
         {
             if (Capacity > 0)
@@ -44,18 +52,19 @@ internal sealed class ProfileCache
                 StorageMetrics.CacheLookup(hit: false);
             }
 
-            profile = null;
+            state = ProfileState.Missing;
             return false;
         }
 
         StorageMetrics.CacheLookup(hit: true);
         MoveToFront(node);
-        profile = node.Value.Profile;
+        state = new ProfileState(node.Value.Profile, node.Value.Latest);
         return true;
     }
 
     /// <summary>Records a profile's committed state (null: it does not exist), evicting the least recently used beyond <see cref="Capacity"/>.</summary>
-    public void Set(ProfileKey key, JsonObject? profile)
+    /// <param name="latest">The time (Unix ms) of the profile's newest logged record; <see cref="long.MinValue"/> when none is kept.</param>
+    public void Set(ProfileKey key, JsonObject? profile, long latest = long.MinValue)
     {
         if (Capacity == 0)
         {
@@ -64,7 +73,7 @@ internal sealed class ProfileCache
 
         if (_entries.TryGetValue(key, out var node))
         {
-            node.Value = new Entry(key, profile);
+            node.Value = new Entry(key, profile, latest);
             MoveToFront(node);
             return;
         }
@@ -75,12 +84,12 @@ internal sealed class ProfileCache
             node = _order.Last!;
             _order.RemoveLast();
             _entries.Remove(node.Value.Key);
-            node.Value = new Entry(key, profile);
+            node.Value = new Entry(key, profile, latest);
             _order.AddFirst(node);
         }
         else
         {
-            node = _order.AddFirst(new Entry(key, profile));
+            node = _order.AddFirst(new Entry(key, profile, latest));
         }
 
         _entries.Add(key, node);
@@ -101,5 +110,5 @@ internal sealed class ProfileCache
         }
     }
 
-    private readonly record struct Entry(ProfileKey Key, JsonObject? Profile);
+    private readonly record struct Entry(ProfileKey Key, JsonObject? Profile, long Latest);
 }

@@ -75,9 +75,11 @@ internal sealed class SqlitePipelinedWriter
             var prepared = TryPrepare(group, out var failure);
             if (inFlight is not null)
             {
-                if (!FinishInFlight(commitStage, inFlight) && prepared is not null)
+                var kept = FinishInFlight(commitStage, inFlight);
+                if ((!kept && prepared is not null) || failure is LateRecordWaitsForCommitException)
                 {
-                    // Prepared on top of a state that was not stored: prepare it again from committed state.
+                    // Prepared on top of a state that was not stored, or a late record needs the
+                    // log rows of the group just committed: prepare it again from committed state.
                     prepared = TryPrepare(group, out failure);
                 }
 

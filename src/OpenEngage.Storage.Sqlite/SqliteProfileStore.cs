@@ -47,7 +47,8 @@ public sealed partial class SqliteProfileStore : IProfileStore
     private int _initialized;
     private int _disposed;
 
-    public SqliteProfileStore(SqliteStoreOptions options, ProfileEngine engine, ILogger<SqliteProfileStore> logger)
+    /// <param name="history">The change log and history settings; null keeps the defaults (90 days).</param>
+    public SqliteProfileStore(SqliteStoreOptions options, ProfileEngine engine, ILogger<SqliteProfileStore> logger, HistoryOptions? history = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(engine);
@@ -77,12 +78,17 @@ public sealed partial class SqliteProfileStore : IProfileStore
         }.ToString();
 
         _commits = new GroupCommitQueue(options.MaxUpdatesPerCommit, typeof(SqliteProfileStore).FullName!);
-        _writes = new SqliteWriteStage(DatabasePath, _writeConnectionString, _readConnectionString, options.ProfileCacheSize, engine, logger);
+        History = history ?? new HistoryOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(History.RetentionDays);
+        _writes = new SqliteWriteStage(DatabasePath, _writeConnectionString, _readConnectionString, options.ProfileCacheSize, engine, History, logger);
         _partitions = new ScanPartitions(OpenReaderAsync, options.QueryParallelism, options.MinProfilesPerScanPart, logger.SplitPointsFailed, TimeProvider.System);
     }
 
     /// <summary>The full path of the database file.</summary>
     public string DatabasePath { get; }
+
+    /// <summary>The change log and history settings.</summary>
+    public HistoryOptions History { get; }
 
     /// <summary>The journal mode of the write connection, as read back from SQLite.</summary>
     internal string? JournalMode => _writes.JournalMode;
@@ -150,7 +156,9 @@ public sealed partial class SqliteProfileStore : IProfileStore
     {
         ProfileUpdateArguments.ThrowIfInvalid(updates);
         EnsureOpen();
-        return await _commits.EnqueueAsync(updates, cancellationToken).ConfigureAwait(false);
+        var results = await _commits.EnqueueAsync(updates, cancellationToken).ConfigureAwait(false);
+        _changesCommitted.Pulse();
+        return results;
     }
 
     public async Task<StoredProfile?> GetAsync(ProfileKey key, CancellationToken cancellationToken = default)

@@ -64,6 +64,54 @@ internal static class SqliteSchema
             ) WITHOUT ROWID;
             CREATE INDEX identity_links_canonical ON identity_links (project, canonical);
             """),
+
+        // Written in the transaction of every profile write (see docs/history.md): profile_changes
+        // is the change feed's source, one row per applied update that changed a profile, in
+        // commit order; profile_history is each profile's record log in $time order: every
+        // accepted update with the old and new value of every property it changed.
+        new(5, "change log and property history", """
+            CREATE TABLE profile_changes (
+                seq       INTEGER PRIMARY KEY AUTOINCREMENT, -- commit order; the feed cursor
+                project   TEXT NOT NULL,
+                group_key TEXT NOT NULL,                     -- '' for user profiles, as in profiles
+                id        TEXT NOT NULL,
+                kind      TEXT NOT NULL,                     -- 'upsert' | 'delete'
+                changed   TEXT NOT NULL,                     -- JSON object {name: new value}; '{}' on delete
+                removed   TEXT NOT NULL,                     -- JSON array of removed names; '[]' on delete
+                time      INTEGER NOT NULL,                  -- the update's $time, Unix ms
+                received  INTEGER NOT NULL,                  -- arrival, Unix ms
+                source    TEXT NOT NULL                      -- engage | groups | import | cli-import | ui | merge | gdpr | ...
+            );
+            CREATE INDEX profile_changes_received ON profile_changes (received);
+
+            CREATE TABLE profile_history (
+                seq        INTEGER PRIMARY KEY AUTOINCREMENT, -- commit order
+                project    TEXT NOT NULL,
+                group_key  TEXT NOT NULL,
+                id         TEXT NOT NULL,
+                time       INTEGER NOT NULL,                  -- the update's $time, Unix ms
+                received   INTEGER NOT NULL,                  -- arrival, Unix ms
+                source     TEXT NOT NULL,
+                credential TEXT NOT NULL,                     -- the credential's name, never a secret
+                kind       TEXT NOT NULL,                     -- 'create' | 'update' | 'delete' | 'none' (accepted, changed nothing)
+                changes    TEXT NOT NULL,                     -- JSON object {name: {"old": v, "new": v}}; a missing old/new is an absent property
+                record_json TEXT NOT NULL                     -- the update itself, to apply it again when a late record lands before it
+            );
+            CREATE INDEX profile_history_profile ON profile_history (project, group_key, id, time);
+            CREATE INDEX profile_history_received ON profile_history (received);
+            """),
+
+        // Each webhook's durable position in the change feed (docs/changes.md). xid is always 0
+        // here: one writer commits at a time, so seq alone orders the feed.
+        new(6, "webhook delivery positions; change feed index", """
+            CREATE TABLE webhook_cursors (
+                webhook    TEXT    NOT NULL PRIMARY KEY,
+                xid        INTEGER NOT NULL,
+                seq        INTEGER NOT NULL,
+                updated_at TEXT    NOT NULL
+            );
+            CREATE INDEX profile_changes_feed ON profile_changes (project, group_key, seq);
+            """),
     ];
 
     private static readonly SchemaMigrator Migrator = new(

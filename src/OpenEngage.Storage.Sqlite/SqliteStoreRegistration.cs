@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenEngage.Profiles;
+using OpenEngage.Storage.Relational;
 
 namespace OpenEngage.Storage.Sqlite;
 
@@ -25,10 +26,12 @@ public static class SqliteStoreRegistration
             .Validate(o => o.QueryParallelism is >= 1 and <= 1024, $"{section}:QueryParallelism must be between 1 and 1024.")
             .Validate(o => o.MaxUpdatesPerCommit >= 1, $"{section}:MaxUpdatesPerCommit must be at least 1.")
             .ValidateOnStart();
+        services.AddHistoryOptions();
         services.TryAddSingleton<IProfileStore>(provider => new SqliteProfileStore(
             provider.GetRequiredService<IOptions<SqliteStoreOptions>>().Value,
             provider.GetRequiredService<ProfileEngine>(),
-            provider.GetRequiredService<ILogger<SqliteProfileStore>>()));
+            provider.GetRequiredService<ILogger<SqliteProfileStore>>(),
+            provider.GetRequiredService<IOptions<HistoryOptions>>().Value));
         return services;
     }
 }

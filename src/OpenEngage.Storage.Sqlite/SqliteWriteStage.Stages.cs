@@ -32,19 +32,31 @@ internal sealed partial class SqliteWriteStage
             }
 
             var rows = new SqlitePreparedRow[_working.Count];
+            var logs = _working.RecordChanges ? new List<SqlitePreparedLog>(_working.Count) : null;
             var n = 0;
             foreach (var profile in _working)
             {
                 var json = profile.Dirty && profile.Current is { } properties ? StoredProperties.Serialize(properties) : null;
-                rows[n++] = new SqlitePreparedRow(profile.Key, profile.Current, json, profile.Dirty, profile.Stored);
+                var logged = logs is not null && (profile.Log.Count > 0 || profile.RewriteAfter is not null);
+                rows[n++] = new SqlitePreparedRow(profile.Key, profile.Current, json, profile.Dirty, profile.Stored, profile.Latest, logged);
+                if (logged)
+                {
+                    logs!.Add(SqlitePreparedLog.From(profile));
+                }
             }
 
-            var prepared = new SqlitePreparedGroup(results, rows, ++_preparedGroups, group.Count, updateCount);
+            var changes = new SqlitePreparedChange[_working.Changes.Count];
+            for (var i = 0; i < changes.Length; i++)
+            {
+                changes[i] = SqlitePreparedChange.From(_working.Changes[i]);
+            }
+
+            var prepared = new SqlitePreparedGroup(results, rows, changes, logs is null ? [] : [.. logs], ++_preparedGroups, group.Count, updateCount);
             foreach (var row in rows)
             {
-                if (row.Dirty)
+                if (row.Dirty || row.Logged)
                 {
-                    _uncommitted[row.Key] = new Uncommitted(row.Profile, prepared.Sequence);
+                    _uncommitted[row.Key] = new Uncommitted(row.Profile, row.Latest, prepared.Sequence);
                 }
             }
 
@@ -106,6 +118,8 @@ internal sealed partial class SqliteWriteStage
                 }
             }
 
+            WriteChanges(prepared.Changes, prepared.Logs, transaction);
+
             transaction.Commit();
             RecordCommittedFrames();
             return true;
@@ -125,8 +139,8 @@ internal sealed partial class SqliteWriteStage
     {
         foreach (var row in prepared.Rows)
         {
-            _cache.Set(row.Key, row.Profile);
-            if (row.Dirty && _uncommitted.TryGetValue(row.Key, out var pending) && pending.Sequence == prepared.Sequence)
+            _cache.Set(row.Key, row.Profile, row.Latest);
+            if (_uncommitted.TryGetValue(row.Key, out var pending) && pending.Sequence == prepared.Sequence)
             {
                 _uncommitted.Remove(row.Key);
             }
@@ -145,9 +159,9 @@ internal sealed partial class SqliteWriteStage
     /// prepared just before), whose state is the newest and will be stored before anything prepared
     /// now; else the cache; else the database.
     /// </summary>
-    private JsonObject? LoadCurrent(ProfileKey key) =>
-        _uncommitted.TryGetValue(key, out var pending) ? pending.Profile
-        : _cache.TryGet(key, out var cached) ? cached
+    private ProfileState LoadCurrent(ProfileKey key) =>
+        _uncommitted.TryGetValue(key, out var pending) ? new ProfileState(pending.Profile, pending.Latest)
+        : _cache.TryGetState(key, out var cached) ? cached
         : Load(key);
 
     /// <summary>

@@ -29,6 +29,7 @@ internal sealed partial class SqliteWriteStage
     private readonly WorkingSet _working;
     private readonly Dictionary<ProfileKey, Uncommitted> _uncommitted = [];
     private readonly ProfileCache _cache;
+    private readonly bool _history;
     private long _preparedGroups;
 
     private SqliteConnection? _loader;
@@ -40,13 +41,14 @@ internal sealed partial class SqliteWriteStage
     private SqliteCommand? _touch;
     private long _lastDataVersion;
 
-    public SqliteWriteStage(string databasePath, string writeConnectionString, string readConnectionString, int profileCacheSize, ProfileEngine engine, ILogger logger)
+    public SqliteWriteStage(string databasePath, string writeConnectionString, string readConnectionString, int profileCacheSize, ProfileEngine engine, HistoryOptions history, ILogger logger)
     {
         DatabasePath = databasePath;
         _writeConnectionString = writeConnectionString;
         _loadConnectionString = new SqliteConnectionStringBuilder(readConnectionString) { Pooling = false }.ToString();
         _cache = new ProfileCache(profileCacheSize);
-        _working = new WorkingSet(engine, LoadCurrent);
+        _history = history.Enabled;
+        _working = new WorkingSet(engine, LoadCurrent, history.Enabled ? LoadNewer : null) { RecordChanges = history.Enabled };
         _logger = logger;
     }
 
@@ -130,6 +132,7 @@ internal sealed partial class SqliteWriteStage
                 ON CONFLICT (project, group_key, id) DO UPDATE SET properties = excluded.properties;
                 """, withProperties: true);
             _delete = Prepare(connection, "DELETE FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;", withProperties: false);
+            PrepareChangeCommands(connection);
             _dataVersion = connection.CreateCommand();
             _dataVersion.CommandText = "PRAGMA data_version;";
 
@@ -154,6 +157,7 @@ internal sealed partial class SqliteWriteStage
         _delete?.Dispose();
         _dataVersion?.Dispose();
         _touch?.Dispose();
+        DisposeChangeCommands();
         if (_writer is not null)
         {
             SkipCheckpointOnCloseIfUnwritable(_writer);
@@ -176,6 +180,11 @@ internal sealed partial class SqliteWriteStage
             connection.Open();
             ExecuteScalar(connection, "PRAGMA cache_size = -65536;");
             _select = Prepare(connection, "SELECT json(properties) FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;", withProperties: false);
+            if (_history)
+            {
+                PrepareLogCommands(connection);
+            }
+
             _loader = connection;
         }
         catch
@@ -187,6 +196,7 @@ internal sealed partial class SqliteWriteStage
 
     private void CloseLoader()
     {
+        DisposeLogCommands();
         _select?.Dispose();
         _loader?.Dispose();
         _select = null;
@@ -194,11 +204,16 @@ internal sealed partial class SqliteWriteStage
     }
 
     /// <summary>Reads a profile's committed state (first stage, on the load connection).</summary>
-    private JsonObject? Load(ProfileKey key)
+    private ProfileState Load(ProfileKey key)
     {
         Bind(_select!, key);
-        using var reader = _select!.ExecuteReader();
-        return reader.Read() ? StoredProperties.Parse(reader.GetString(0)) : null;
+        JsonObject? properties;
+        using (var reader = _select!.ExecuteReader())
+        {
+            properties = reader.Read() ? StoredProperties.Parse(reader.GetString(0)) : null;
+        }
+
+        return new ProfileState(properties, _history ? LoadLatest(key) : long.MinValue);
     }
 
     private static object? ExecuteScalar(SqliteConnection connection, string sql)
@@ -232,5 +247,5 @@ internal sealed partial class SqliteWriteStage
     }
 
     /// <summary>A changed profile of a group that is prepared but not known to be committed.</summary>
-    private readonly record struct Uncommitted(JsonObject? Profile, long Sequence);
+    private readonly record struct Uncommitted(JsonObject? Profile, long Latest, long Sequence);
 }

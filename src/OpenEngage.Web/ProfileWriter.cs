@@ -76,6 +76,6 @@ public sealed class ProfileWriter(IngestPipeline pipeline, TimeProvider time)
         using var document = JsonDocument.Parse(buffer.ToArray());
         var records = document.RootElement.EnumerateArray().ToList();
         var kind = project.GroupKey.Length == 0 ? ProfileKind.User : ProfileKind.Group;
-        return await pipeline.IngestAsync(records, new IngestContext(kind, time.GetUtcNow(), null), cancellationToken).ConfigureAwait(false);
+        return await pipeline.IngestAsync(records, new IngestContext(kind, time.GetUtcNow(), null, "ui", "api-secret"), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -189,7 +189,8 @@ public abstract partial class ProfileStoreContract : IAsyncLifetime
         Assert.Equal("0.3", properties["fraction"]!.ToJsonString());
         Assert.True(properties.ContainsKey("nothing"));
 
-        await ApplyOne(Delete("zoë"), ApplyStatus.Deleted);
+        // Updates apply in $time order (contract §10): a $delete at T0 would land before the later updates.
+        await ApplyOne(Delete("zoë") with { Time = later }, ApplyStatus.Deleted);
         Assert.Null(await store.GetAsync(key));
     }
 

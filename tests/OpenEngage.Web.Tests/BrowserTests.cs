@@ -68,6 +68,13 @@ public sealed class BrowserTests
         Assert.Equal("enterprise", (string?)ann["plan"]);
         Assert.Equal("2024-01-01T00:00:00", (string?)ann["$last_seen"]);
 
+        // [time, source, before, after] of the newest change of plan: the edit above.
+        var history = summary["history"]!;
+        Assert.Equal("History", (string?)history["heading"]);
+        var newestPlan = Strings(history["newestPlan"]);
+        Assert.Equal(["ui (api-secret)", "enterprise"], new[] { newestPlan[1], newestPlan[3] });
+        Assert.Equal("/api/query/history?distinct_id=ann", (string?)history["apiLink"]);
+
         Assert.Equal(404, (int)summary["delete"]!["statusAfter"]!);
         Assert.Null(await server.ProfileAsync("delete-me"));
 

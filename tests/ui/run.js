@@ -149,6 +149,19 @@ async function main() {
       };
     });
 
+    await step('history', async () => {
+      // The edit just made is the newest change of plan in the profile's history.
+      const history = page.locator('section#history');
+      await history.waitFor();
+      const planRows = history.locator('tbody tr', { has: page.locator('th code:text-is("plan")') });
+      await shot('history');
+      return {
+        heading: (await page.locator('#history-title').textContent()).trim(),
+        newestPlan: (await planRows.first().locator('td').allTextContents()).map((text) => text.trim()),
+        apiLink: await page.getByRole('link', { name: 'All of them in the history API' }).getAttribute('href'),
+      };
+    });
+
     await step('delete', async () => {
       await page.goto(base + '/profile?distinct_id=delete-me');
       await page.getByLabel(/Yes, delete delete-me/).check();

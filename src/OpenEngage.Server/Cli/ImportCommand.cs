@@ -73,7 +73,7 @@ internal static class ImportCommand
             }
 
             // Not cancelled: a batch handed to the store is applied whole, and counted.
-            var result = await pipeline.IngestAsync([.. batch.Select(b => b.Record)], new IngestContext(kind, DateTimeOffset.UtcNow, null), CancellationToken.None);
+            var result = await pipeline.IngestAsync([.. batch.Select(b => b.Record)], new IngestContext(kind, DateTimeOffset.UtcNow, null, "cli-import", "command line"), CancellationToken.None);
             summary.Applied += result.Applied;
             summary.Warnings += result.Warnings.Count;
             foreach (var failure in result.Failed)

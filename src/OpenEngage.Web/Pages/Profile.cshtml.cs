@@ -7,8 +7,11 @@ using OpenEngage.Storage;
 namespace OpenEngage.Web.Pages;
 
 /// <summary>One profile: every property with its type, raw JSON, edit, unset and delete.</summary>
-public sealed class ProfileModel(ProfileBrowser browser, ProfileWriter writer) : UiPageModel
+public sealed class ProfileModel(ProfileBrowser browser, ProfileWriter writer, IProfileStore store) : UiPageModel
 {
+    /// <summary>How many of the newest history records the page shows.</summary>
+    public const int HistoryShown = 50;
+
     [BindProperty(SupportsGet = true, Name = "distinct_id")]
     public string DistinctId { get; set; } = "";
 
@@ -16,6 +19,9 @@ public sealed class ProfileModel(ProfileBrowser browser, ProfileWriter writer) :
     public string? GroupKey { get; set; }
 
     public StoredProfile? Profile { get; private set; }
+
+    /// <summary>The newest records that changed the profile, newest first; null when the store keeps no history.</summary>
+    public IReadOnlyList<HistoryRecord>? History { get; private set; }
 
     /// <summary>The edit form's fields.</summary>
     public string EditName { get; private set; } = "";
@@ -32,7 +38,29 @@ public sealed class ProfileModel(ProfileBrowser browser, ProfileWriter writer) :
 
     public string ApiUrl => "/api/query/engage" + Microsoft.AspNetCore.Http.QueryString.Create(Parameters(DistinctId, Group)).ToUriComponent();
 
+    public string HistoryApiUrl => "/api/query/history" + Microsoft.AspNetCore.Http.QueryString.Create(Parameters(DistinctId, Group)).ToUriComponent();
+
     public string ListUrl => new ListState { GroupKey = Group }.Url();
+
+    private async Task<IReadOnlyList<HistoryRecord>?> ReadHistoryAsync(CancellationToken cancellationToken)
+    {
+        if (store is not IProfileHistory history || !history.History.Enabled)
+        {
+            return null;
+        }
+
+        var records = new List<HistoryRecord>();
+        await foreach (var record in history.ReadHistoryAsync(new HistoryQuery(new Profiles.ProfileKey(Account.ProjectId, Group, DistinctId)), cancellationToken))
+        {
+            records.Add(record);
+            if (records.Count == HistoryShown)
+            {
+                break;
+            }
+        }
+
+        return records;
+    }
 
     public static string LinkTo(string id, string groupKey) =>
         "/profile" + Microsoft.AspNetCore.Http.QueryString.Create(Parameters(id, groupKey)).ToUriComponent();
@@ -47,6 +75,7 @@ public sealed class ProfileModel(ProfileBrowser browser, ProfileWriter writer) :
             return Page();
         }
 
+        History = await ReadHistoryAsync(cancellationToken);
         if (!string.IsNullOrEmpty(edit))
         {
             EditName = edit;

@@ -1,0 +1,111 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+using OpenEngage.Profiles;
+
+namespace OpenEngage.Storage.Sqlite;
+
+/// <summary>The property history: reading it, its retention, and removing a profile's.</summary>
+public sealed partial class SqliteProfileStore : IProfileHistory
+{
+    /// <summary>How many rows one purge transaction deletes at most.</summary>
+    private const int PurgeSlice = 10_000;
+
+    public async IAsyncEnumerable<HistoryRecord> ReadHistoryAsync(HistoryQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        EnsureOpen();
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT time, received, source, credential, kind, changes FROM profile_history
+            WHERE project = $project AND group_key = $group_key AND id = $id AND time >= $from AND time <= $to
+            ORDER BY time DESC, seq DESC;
+            """;
+        command.Parameters.AddWithValue("$project", query.Key.Project);
+        command.Parameters.AddWithValue("$group_key", query.Key.GroupKey);
+        command.Parameters.AddWithValue("$id", query.Key.Id);
+        command.Parameters.AddWithValue("$from", query.FromMs ?? long.MinValue);
+        command.Parameters.AddWithValue("$to", query.ToMs ?? long.MaxValue);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return new HistoryRecord(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), ProfileDiff.Parse(reader.GetString(4), reader.GetString(5)));
+        }
+    }
+
+    public async Task<long> PurgeHistoryAsync(DateTimeOffset receivedBefore, CancellationToken cancellationToken = default)
+    {
+        EnsureOpen();
+        var cutoff = receivedBefore.ToUnixTimeMilliseconds();
+        long total = 0;
+        foreach (var table in new[] { "profile_history", "profile_changes" })
+        {
+            // In slices, each its own short transaction, so ingestion waits for none of them long.
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var removed = await WriteSideAsync((connection, transaction) =>
+                {
+                    using var command = connection.CreateCommand();
+                    command.Transaction = transaction;
+                    command.CommandText = $"DELETE FROM {table} WHERE seq IN (SELECT seq FROM {table} WHERE received < $cutoff LIMIT {PurgeSlice});";
+                    command.Parameters.AddWithValue("$cutoff", cutoff);
+                    return command.ExecuteNonQuery();
+                }, cancellationToken).ConfigureAwait(false);
+                total += removed;
+                if (removed < PurgeSlice)
+                {
+                    break;
+                }
+            }
+        }
+
+        return total;
+    }
+
+    public async Task RemoveHistoryAsync(IReadOnlyList<ProfileKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        EnsureOpen();
+        await WriteSideAsync((connection, transaction) =>
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "DELETE FROM profile_history WHERE project = $project AND group_key = $group_key AND id = $id;";
+            var project = command.Parameters.Add("$project", SqliteType.Text);
+            var groupKey = command.Parameters.Add("$group_key", SqliteType.Text);
+            var id = command.Parameters.Add("$id", SqliteType.Text);
+            long removed = 0;
+            foreach (var key in keys)
+            {
+                project.Value = key.Project;
+                groupKey.Value = key.GroupKey;
+                id.Value = key.Id;
+                removed += command.ExecuteNonQuery();
+            }
+
+            return removed;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a delete on its own write connection in one immediate transaction (the group commit
+    /// waits for it through the busy timeout). The writer notices another connection's commit
+    /// (<c>data_version</c>) and reloads what it cached, so its record-log times stay right.
+    /// </summary>
+    private async Task<long> WriteSideAsync(Func<SqliteConnection, SqliteTransaction, long> work, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection(_writeConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using (var busy = connection.CreateCommand())
+        {
+            busy.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
+            busy.ExecuteNonQuery();
+        }
+
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var count = work(connection, transaction);
+        transaction.Commit();
+        return count;
+    }
+}

@@ -1,0 +1,22 @@
+using OpenEngage.Profiles;
+
+namespace OpenEngage.Storage;
+
+/// <summary>
+/// The property history every store keeps with its profile writes (the record log, see
+/// <see cref="WorkingSet"/>), and its retention.
+/// </summary>
+public interface IProfileHistory
+{
+    /// <summary>The retention settings the store records with.</summary>
+    HistoryOptions History { get; }
+
+    /// <summary>The logged records of one profile within <paramref name="query"/>'s time range, newest first (time, then commit order).</summary>
+    IAsyncEnumerable<HistoryRecord> ReadHistoryAsync(HistoryQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the change-log and history rows that arrived before <paramref name="receivedBefore"/>; returns how many rows went.</summary>
+    Task<long> PurgeHistoryAsync(DateTimeOffset receivedBefore, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every history row of the given profiles (a GDPR deletion): nothing of their past values stays.</summary>
+    Task RemoveHistoryAsync(IReadOnlyList<ProfileKey> keys, CancellationToken cancellationToken = default);
+}

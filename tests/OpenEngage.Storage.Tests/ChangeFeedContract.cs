@@ -1,0 +1,197 @@
+using System.Text.Json.Nodes;
+using OpenEngage.Profiles;
+
+namespace OpenEngage.Storage.Tests;
+
+/// <summary>
+/// What every backend's <see cref="IChangeFeed"/> must do: the committed changes of a project, in
+/// order, each once to a reader that resumes from its last position; waiting readers woken by a
+/// commit; webhook positions kept durably.
+/// </summary>
+public abstract class ChangeFeedContract : IAsyncLifetime
+{
+    protected const string Project = "feed-project";
+
+    private readonly List<IProfileStore> _stores = [];
+
+    /// <summary>A fresh, empty, initialized store.</summary>
+    protected abstract Task<IProfileStore> CreateStoreAsync(ProfileEngine engine);
+
+    /// <summary>The store the last <see cref="CreateStoreAsync"/> made (now disposed), opened again.</summary>
+    protected abstract Task<IProfileStore> ReopenStoreAsync(ProfileEngine engine);
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    protected async Task<IProfileStore> NewAsync()
+    {
+        var store = await CreateStoreAsync(new ProfileEngine(ProfileLimits.Default));
+        _stores.Add(store);
+        return store;
+    }
+
+    protected async Task<IProfileStore> ReopenAsync(IProfileStore store)
+    {
+        await store.DisposeAsync();
+        _stores.Remove(store);
+        var reopened = await ReopenStoreAsync(new ProfileEngine(ProfileLimits.Default));
+        _stores.Add(reopened);
+        return reopened;
+    }
+
+    protected static ProfileUpdate Set(string id, string name, JsonNode? value, string project = Project, string groupKey = "") => new()
+    {
+        Token = "token",
+        Project = project,
+        GroupKey = groupKey,
+        DistinctId = id,
+        Time = DateTimeOffset.UtcNow,
+        Set = [new KeyValuePair<string, JsonNode?>(name, value)],
+    };
+
+    protected static ProfileUpdate Unset(string id, string name) => Set(id, "unused", null) with { Set = null, Unset = [name] };
+
+    protected static ProfileUpdate Delete(string id) => Set(id, "unused", null) with { Set = null, Delete = true };
+
+    /// <summary>
+    /// Reads <paramref name="expected"/> changes of <paramref name="project"/> after
+    /// <paramref name="after"/>, <paramref name="limit"/> at a time, then checks that no more is
+    /// readable. Each read may wait: on PostgreSQL a committed change becomes readable once every
+    /// older write transaction of the cluster has ended, and other tests write at the same time.
+    /// </summary>
+    protected static async Task<(List<FeedChange> Changes, ChangePosition Next)> ReadAllAsync(IChangeFeed feed, ChangePosition after, int limit, int expected, string project = Project, string groupKey = "")
+    {
+        var all = new List<FeedChange>();
+        while (all.Count < expected)
+        {
+            var page = await feed.ReadChangesAsync(new ChangeFeedQuery(project, groupKey, after, limit), TimeSpan.FromSeconds(30));
+            Assert.True(page.Changes.Count > 0, $"only {all.Count} of {expected} changes were readable");
+            Assert.True(page.Changes.Count <= limit);
+            Assert.Equal(page.Changes[^1].Position, page.Next);
+            all.AddRange(page.Changes);
+            after = page.Next;
+        }
+
+        var rest = await feed.ReadChangesAsync(new ChangeFeedQuery(project, groupKey, after, limit), TimeSpan.Zero);
+        Assert.Empty(rest.Changes);
+        Assert.Equal(after, rest.Next);
+        Assert.Equal(expected, all.Count);
+        return (all, after);
+    }
+
+    [Fact]
+    public async Task ChangesComeInCommitOrderWithWhatChanged()
+    {
+        var store = await NewAsync();
+        var feed = Assert.IsAssignableFrom<IChangeFeed>(store);
+        var before = DateTimeOffset.UtcNow.AddSeconds(-5).ToUnixTimeMilliseconds();
+
+        await store.ApplyAsync([Set("u1", "plan", "free")]);
+        await store.ApplyAsync([Set("u2", "plan", "pro")]);
+        await store.ApplyAsync([Set("u1", "plan", "pro")]);
+        await store.ApplyAsync([Unset("u1", "plan")]);
+        await store.ApplyAsync([Delete("u2")]);
+
+        var (changes, _) = await ReadAllAsync(feed, ChangePosition.Start, 100, 5);
+
+        Assert.Equal(["u1", "u2", "u1", "u1", "u2"], changes.Select(change => change.Key.Id));
+        Assert.Equal(["upsert", "upsert", "upsert", "upsert", "delete"], changes.Select(change => change.Kind));
+        Assert.Equal("free", JsonNode.Parse(changes[0].ChangedJson)!["plan"]!.GetValue<string>());
+        Assert.Equal("pro", JsonNode.Parse(changes[2].ChangedJson)!["plan"]!.GetValue<string>());
+        Assert.Contains("plan", JsonNode.Parse(changes[3].RemovedJson)!.AsArray().Select(name => name!.GetValue<string>()));
+        Assert.Equal("{}", JsonNode.Parse(changes[4].ChangedJson)!.ToJsonString());
+        Assert.Equal("[]", JsonNode.Parse(changes[4].RemovedJson)!.ToJsonString());
+        Assert.All(changes, change => Assert.InRange(change.Received, before, DateTimeOffset.UtcNow.AddSeconds(5).ToUnixTimeMilliseconds()));
+        Assert.Equal(changes.Count, changes.Select(change => change.Position).Distinct().Count());
+        Assert.True(changes.Zip(changes.Skip(1)).All(pair => pair.First.Position < pair.Second.Position), "positions ascend");
+    }
+
+    [Fact]
+    public async Task AFeedHoldsOnlyItsProjectAndGroupKey()
+    {
+        var store = await NewAsync();
+        var feed = (IChangeFeed)store;
+        await store.ApplyAsync([Set("u1", "a", 1), Set("u1", "a", 2, project: "other"), Set("acme", "a", 3, groupKey: "company")]);
+
+        Assert.Equal(["u1"], (await ReadAllAsync(feed, ChangePosition.Start, 10, 1)).Changes.Select(change => change.Key.Id));
+        Assert.Equal([("other", "u1")], (await ReadAllAsync(feed, ChangePosition.Start, 10, 1, project: "other")).Changes.Select(change => (change.Key.Project, change.Key.Id)));
+        var group = Assert.Single((await ReadAllAsync(feed, ChangePosition.Start, 10, 1, groupKey: "company")).Changes);
+        Assert.Equal(("company", "acme"), (group.Key.GroupKey, group.Key.Id));
+    }
+
+    [Fact]
+    public async Task AReaderResumingFromItsPositionSeesEveryChangeOnceAcrossARestart()
+    {
+        var store = await NewAsync();
+        for (var batch = 0; batch < 5; batch++)
+        {
+            await store.ApplyAsync([.. Enumerable.Range(0, 7).Select(i => Set($"u{i}", "n", batch * 10 + i))]);
+        }
+
+        var (first, position) = await ReadAllAsync((IChangeFeed)store, ChangePosition.Start, 3, 35);
+        Assert.Equal(35, first.Count);
+
+        store = await ReopenAsync(store);
+        await store.ApplyAsync([Set("u0", "n", 100), Set("late", "n", 101)]);
+        var (second, _) = await ReadAllAsync((IChangeFeed)store, position, 4, 2);
+
+        Assert.Equal(["u0", "late"], second.Select(change => change.Key.Id));
+        var all = first.Concat(second).Select(change => change.Position).ToList();
+        Assert.Equal(all.Count, all.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task AWaitingReaderIsAnsweredByTheNextCommit()
+    {
+        var store = await NewAsync();
+        var feed = (IChangeFeed)store;
+        await store.ApplyAsync([Set("u1", "n", 1)]);
+        var end = await feed.GetEndPositionAsync();
+
+        // Generous: the read returns as soon as the change is readable, long before this.
+        var waiting = feed.ReadChangesAsync(new ChangeFeedQuery(Project, "", end, 10), TimeSpan.FromSeconds(60));
+        await store.ApplyAsync([Set("u2", "n", 2)]);
+        var page = await waiting.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal("u2", Assert.Single(page.Changes).Key.Id);
+    }
+
+    [Fact]
+    public async Task AWaitWithNothingCommittedEndsEmptyAtItsDeadline()
+    {
+        var store = await NewAsync();
+        var feed = (IChangeFeed)store;
+        var page = await feed.ReadChangesAsync(new ChangeFeedQuery(Project, "", ChangePosition.Start, 10), TimeSpan.FromMilliseconds(300));
+        Assert.Empty(page.Changes);
+        Assert.Equal(ChangePosition.Start, page.Next);
+    }
+
+    [Fact]
+    public async Task WebhookPositionsAreKeptDurably()
+    {
+        var store = await NewAsync();
+        await using (var lease = await ((IWebhookCursorStore)store).TryAcquireWebhookLeaseAsync())
+        {
+            Assert.NotNull(lease);
+            Assert.Null(await lease.GetCursorAsync("hook-a"));
+            await lease.SaveCursorAsync("hook-a", new ChangePosition(7, 11));
+            await lease.SaveCursorAsync("hook-a", new ChangePosition(8, 12));
+            await lease.SaveCursorAsync("hook-b", new ChangePosition(0, 3));
+        }
+
+        store = await ReopenAsync(store);
+        await using var again = await ((IWebhookCursorStore)store).TryAcquireWebhookLeaseAsync();
+        Assert.NotNull(again);
+        var a = await again.GetCursorAsync("hook-a");
+        var b = await again.GetCursorAsync("hook-b");
+        Assert.Equal(12, a!.Value.Sequence);
+        Assert.Equal(3, b!.Value.Sequence);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using OpenEngage.Profiles;
+
+namespace OpenEngage.Storage.Tests;
+
+/// <summary>Reading the history back, its retention purge and a profile's removal, on every store.</summary>
+public abstract partial class ChangeLogContract
+{
+    [Fact]
+    public async Task HistoryReadsBackNewestFirstWithOldAndNewValues()
+    {
+        var store = await StoreAsync();
+        var history = (IProfileHistory)store;
+        await store.ApplyAsync([Update("a", 1) with { Set = [P("plan", "free")] }, Update("b", 1) with { Set = [P("plan", "x")] }]);
+        await store.ApplyAsync([Update("a", 3) with { Set = [P("plan", "pro")] }]);
+        await store.ApplyAsync([Update("a", 2) with { Unset = ["plan"], IgnoreTime = true }]);
+
+        var records = await ReadAsync(history, new HistoryQuery(ProfileKey.User(Project, "a")));
+
+        Assert.Equal([3, 2, 1], records.Select(r => (int)((r.Time - T0.ToUnixTimeMilliseconds()) / 60_000)));
+        var plan = records.Select(r => r.Diff.Properties.Single(p => p.Name == "plan")).ToList();
+        // The late $unset at minute 2 re-folded minute 3: "pro" now replaces nothing.
+        Assert.Equal([(false, true), (true, false), (false, true)], plan.Select(p => (p.Had, p.Has)));
+        Assert.Equal("pro", plan[0].New!.GetValue<string>());
+        Assert.Equal("free", plan[1].Old!.GetValue<string>());
+
+        var ranged = await ReadAsync(history, new HistoryQuery(ProfileKey.User(Project, "a")) { FromMs = T0.AddMinutes(2).ToUnixTimeMilliseconds(), ToMs = T0.AddMinutes(2).ToUnixTimeMilliseconds() });
+        Assert.Equal(ProfileDiffKind.Update, Assert.Single(ranged).Diff.Kind);
+    }
+
+    [Fact]
+    public async Task ThePurgeRemovesWhatArrivedBeforeTheCutoffFromBothLogs()
+    {
+        var store = await StoreAsync();
+        var history = (IProfileHistory)store;
+        await store.ApplyAsync([Update("old", 1) with { Set = [P("v", 1)], ReceivedAt = Arrival.AddDays(-100) }]);
+        await store.ApplyAsync([Update("new", 2) with { Set = [P("v", 1)] }]);
+
+        var removed = await history.PurgeHistoryAsync(Arrival.AddDays(-90));
+
+        Assert.Equal(2, removed);
+        Assert.Equal(["new"], (await ReadChangesAsync()).Select(r => r.Id));
+        Assert.Empty(await ReadAsync(history, new HistoryQuery(ProfileKey.User(Project, "old"))));
+        Assert.Single(await ReadAsync(history, new HistoryQuery(ProfileKey.User(Project, "new"))));
+        Assert.NotNull(await store.GetAsync(ProfileKey.User(Project, "old")));
+
+        // The writer still works on the purged profile: a record older than anything kept applies on top.
+        await store.ApplyAsync([Update("old", 0) with { Set = [P("w", 2)] }]);
+        Assert.Equal(2, (await store.GetAsync(ProfileKey.User(Project, "old")))!.Properties["w"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task RemovingAProfilesHistoryLeavesOthersAndTheWriterConsistent()
+    {
+        var store = await StoreAsync();
+        var history = (IProfileHistory)store;
+        await store.ApplyAsync([Update("a", 5) with { Set = [P("email", "a@example.com")] }, Update("b", 5) with { Set = [P("email", "b@example.com")] }]);
+
+        await history.RemoveHistoryAsync([ProfileKey.User(Project, "a")]);
+
+        Assert.Empty(await ReadAsync(history, new HistoryQuery(ProfileKey.User(Project, "a"))));
+        Assert.Single(await ReadAsync(history, new HistoryQuery(ProfileKey.User(Project, "b"))));
+
+        // With its log gone, a late record for the profile has nothing to re-fold: it applies on top.
+        await store.ApplyAsync([Update("a", 1) with { Set = [P("email", "late@example.com")] }]);
+        Assert.Equal("late@example.com", (await store.GetAsync(ProfileKey.User(Project, "a")))!.Properties["email"]!.GetValue<string>());
+        Assert.Single(await ReadAsync(history, new HistoryQuery(ProfileKey.User(Project, "a"))));
+    }
+
+    private static async Task<List<HistoryRecord>> ReadAsync(IProfileHistory history, HistoryQuery query)
+    {
+        var records = new List<HistoryRecord>();
+        await foreach (var record in history.ReadHistoryAsync(query))
+        {
+            records.Add(record);
+        }
+
+        return records;
+    }
+}
