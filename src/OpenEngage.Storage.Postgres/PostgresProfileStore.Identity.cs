@@ -59,6 +59,7 @@ public sealed partial class PostgresProfileStore : IIdentityStore
 
         await MergeProfilesAsync(connection, transaction, request.Project, plan.Result.Canonical, plan.MergedProfiles, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _changesCommitted.Pulse();
         return plan.Result;
     }
 
@@ -158,32 +159,61 @@ public sealed partial class PostgresProfileStore : IIdentityStore
         var all = IdentityClusters.WithClusters(wanted, await ReadClustersAsync(connection, transaction, project, wanted, cancellationToken).ConfigureAwait(false));
         await LockProfilesAsync(connection, transaction, project, all, cancellationToken).ConfigureAwait(false);
 
-        await using (var batch = new NpgsqlBatch(connection, transaction))
+        var deletedProfiles = new List<string>();
+        await using (var profiles = new NpgsqlCommand("DELETE FROM profiles WHERE project = $1 AND group_key = '' AND id = ANY($2) RETURNING id;", connection, transaction))
         {
-            var profiles = new NpgsqlBatchCommand("DELETE FROM profiles WHERE project = $1 AND group_key = '' AND id = ANY($2);");
             profiles.Parameters.Add(new NpgsqlParameter<string> { TypedValue = project });
             profiles.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. all] });
-            batch.BatchCommands.Add(profiles);
-            var links = new NpgsqlBatchCommand("DELETE FROM identity_links WHERE project = $1 AND id = ANY($2);");
-            links.Parameters.Add(new NpgsqlParameter<string> { TypedValue = project });
-            links.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. all] });
-            batch.BatchCommands.Add(links);
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await using var reader = await profiles.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                deletedProfiles.Add(reader.GetString(0));
+            }
         }
 
-        await DeletePropertyHistoryAsync(connection, transaction, project, all, cancellationToken).ConfigureAwait(false);
+        await using (var links = new NpgsqlCommand("DELETE FROM identity_links WHERE project = $1 AND id = ANY($2);", connection, transaction))
+        {
+            links.Parameters.Add(new NpgsqlParameter<string> { TypedValue = project });
+            links.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. all] });
+            await links.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await DeletePropertyHistoryAsync(connection, transaction, project, all, deletedProfiles, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _changesCommitted.Pulse();
         return all;
     }
 
     /// <summary>
-    /// Where a privacy deletion also removes the deleted profiles' property history, in the same
-    /// transaction. This store keeps no property history yet, so there is nothing to remove.
+    /// A privacy deletion also removes the deleted profiles' property history and their rows in
+    /// the change log, in the same transaction, and leaves one <c>delete</c> change per deleted
+    /// profile (source <c>gdpr</c>, no values) so a consumer of the change feed learns of it.
     /// </summary>
-    private static Task DeletePropertyHistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string project, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    private async Task DeletePropertyHistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string project, IReadOnlyList<string> ids, IReadOnlyList<string> deletedProfiles, CancellationToken cancellationToken)
     {
-        _ = (connection, transaction, project, ids, cancellationToken);
-        return Task.CompletedTask;
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var table in (string[])["profile_history", "profile_changes"])
+        {
+            var delete = new NpgsqlBatchCommand($"DELETE FROM {table} WHERE project = $1 AND group_key = '' AND id = ANY($2);");
+            delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = project });
+            delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. ids] });
+            batch.BatchCommands.Add(delete);
+        }
+
+        if (History.Enabled && deletedProfiles.Count > 0)
+        {
+            var deleted = new NpgsqlBatchCommand("""
+                INSERT INTO profile_changes (project, group_key, id, kind, changed, removed, time, received, source)
+                SELECT $1, '', id, 'delete', '{}'::jsonb, '[]'::jsonb, $3, $3, $4 FROM unnest($2) AS id;
+                """);
+            deleted.Parameters.Add(new NpgsqlParameter<string> { TypedValue = project });
+            deleted.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. deletedProfiles] });
+            deleted.Parameters.Add(new NpgsqlParameter<long> { TypedValue = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });
+            deleted.Parameters.Add(new NpgsqlParameter<string> { TypedValue = IdentityChangeSources.Privacy });
+            batch.BatchCommands.Add(deleted);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A durable transaction holding the project's identity lock.</summary>
@@ -243,7 +273,7 @@ public sealed partial class PostgresProfileStore : IIdentityStore
     }
 
     /// <summary>Merges the user profiles of <paramref name="merged"/> into <paramref name="canonical"/>'s and removes them, under their profile locks.</summary>
-    private static async Task MergeProfilesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string project, string canonical, IReadOnlyList<string> merged, CancellationToken cancellationToken)
+    private async Task MergeProfilesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string project, string canonical, IReadOnlyList<string> merged, CancellationToken cancellationToken)
     {
         if (merged.Count == 0)
         {
@@ -264,13 +294,13 @@ public sealed partial class PostgresProfileStore : IIdentityStore
             }
         }
 
-        var profile = profiles.GetValueOrDefault(canonical);
+        var log = new MergeLog(project, canonical, profiles.GetValueOrDefault(canonical), DateTimeOffset.UtcNow);
         var removed = new List<string>();
         foreach (var id in merged)
         {
             if (profiles.TryGetValue(id, out var other))
             {
-                profile = ProfileMerge.Merge(profile, other);
+                log.Merge(id, other);
                 removed.Add(id);
             }
         }
@@ -280,6 +310,7 @@ public sealed partial class PostgresProfileStore : IIdentityStore
             return;
         }
 
+        var profile = log.Profile;
         await using var batch = new NpgsqlBatch(connection, transaction);
         var delete = new NpgsqlBatchCommand("DELETE FROM profiles WHERE project = $1 AND group_key = '' AND id = ANY($2);");
         delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = project });
@@ -293,7 +324,50 @@ public sealed partial class PostgresProfileStore : IIdentityStore
         upsert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = canonical });
         upsert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = StoredProperties.Serialize(profile!) });
         batch.BatchCommands.Add(upsert);
+        if (History.Enabled)
+        {
+            AddMergeLog(batch, log.Entries);
+        }
+
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The change log's and the record log's rows of a merge (<see cref="MergeLog"/>), in the merge's batch.</summary>
+    private static void AddMergeLog(NpgsqlBatch batch, IReadOnlyList<MergeLogEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            var change = new NpgsqlBatchCommand("""
+                INSERT INTO profile_changes (project, group_key, id, kind, changed, removed, time, received, source)
+                VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $7, $8);
+                """);
+            AddKey(change, entry);
+            change.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.Change.Kind });
+            change.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.Change.Changed });
+            change.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.Change.Removed });
+            change.Parameters.Add(new NpgsqlParameter<long> { TypedValue = entry.Time });
+            change.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.Source });
+            batch.BatchCommands.Add(change);
+
+            var history = new NpgsqlBatchCommand("""
+                INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json)
+                VALUES ($1, $2, $3, $4, $4, $5, '', $6, $7::jsonb, $8);
+                """);
+            AddKey(history, entry);
+            history.Parameters.Add(new NpgsqlParameter<long> { TypedValue = entry.Time });
+            history.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.Source });
+            history.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.DiffKind });
+            history.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.DiffJson });
+            history.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.Record });
+            batch.BatchCommands.Add(history);
+        }
+
+        static void AddKey(NpgsqlBatchCommand command, MergeLogEntry entry)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.Key.Project });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.Key.GroupKey });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.Key.Id });
+        }
     }
 
     private static bool HasNul(string text) => text.Contains('\0', StringComparison.Ordinal);

@@ -40,6 +40,7 @@ public sealed partial class SqliteProfileStore : IIdentityStore
 
         MergeProfiles(connection, transaction, request.Project, plan.Result.Canonical, plan.MergedProfiles);
         transaction.Commit();
+        _changesCommitted.Pulse();
         return plan.Result;
     }
 
@@ -118,9 +119,14 @@ public sealed partial class SqliteProfileStore : IIdentityStore
         using var transaction = connection.BeginTransaction(deferred: false);
         var all = IdentityClusters.WithClusters(ids, ReadClusters(connection, transaction, project, ids));
         var json = JsonSerializer.Serialize(all);
-        using (var profiles = Command(connection, transaction, "DELETE FROM profiles WHERE project = $project AND group_key = '' AND id IN (SELECT value FROM json_each($ids));", ("$project", project), ("$ids", json)))
+        var deletedProfiles = new List<string>();
+        using (var profiles = Command(connection, transaction, "DELETE FROM profiles WHERE project = $project AND group_key = '' AND id IN (SELECT value FROM json_each($ids)) RETURNING id;", ("$project", project), ("$ids", json)))
+        using (var reader = profiles.ExecuteReader())
         {
-            profiles.ExecuteNonQuery();
+            while (reader.Read())
+            {
+                deletedProfiles.Add(reader.GetString(0));
+            }
         }
 
         using (var links = Command(connection, transaction, "DELETE FROM identity_links WHERE project = $project AND id IN (SELECT value FROM json_each($ids));", ("$project", project), ("$ids", json)))
@@ -128,18 +134,39 @@ public sealed partial class SqliteProfileStore : IIdentityStore
             links.ExecuteNonQuery();
         }
 
-        DeletePropertyHistory(connection, transaction, project, all);
+        DeletePropertyHistory(connection, transaction, project, all, deletedProfiles);
         transaction.Commit();
+        _changesCommitted.Pulse();
         return all;
     }
 
     /// <summary>
-    /// Where a privacy deletion also removes the deleted profiles' property history, in the same
-    /// transaction. This store keeps no property history yet, so there is nothing to remove.
+    /// A privacy deletion also removes the deleted profiles' property history and their rows in
+    /// the change log, in the same transaction, and leaves one <c>delete</c> change per deleted
+    /// profile (source <c>gdpr</c>, no values) so a consumer of the change feed learns of it.
     /// </summary>
-    private static void DeletePropertyHistory(SqliteConnection connection, SqliteTransaction transaction, string project, IReadOnlyList<string> ids)
+    private void DeletePropertyHistory(SqliteConnection connection, SqliteTransaction transaction, string project, IReadOnlyList<string> ids, IReadOnlyList<string> deletedProfiles)
     {
-        _ = (connection, transaction, project, ids);
+        var json = JsonSerializer.Serialize(ids);
+        using (var history = Command(connection, transaction, "DELETE FROM profile_history WHERE project = $project AND group_key = '' AND id IN (SELECT value FROM json_each($ids));", ("$project", project), ("$ids", json)))
+        {
+            history.ExecuteNonQuery();
+        }
+
+        using (var changes = Command(connection, transaction, "DELETE FROM profile_changes WHERE project = $project AND group_key = '' AND id IN (SELECT value FROM json_each($ids));", ("$project", project), ("$ids", json)))
+        {
+            changes.ExecuteNonQuery();
+        }
+
+        if (History.Enabled && deletedProfiles.Count > 0)
+        {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            using var deleted = Command(connection, transaction, """
+                INSERT INTO profile_changes (project, group_key, id, kind, changed, removed, time, received, source)
+                SELECT $project, '', value, 'delete', '{}', '[]', $now, $now, $source FROM json_each($ids);
+                """, ("$project", project), ("$ids", JsonSerializer.Serialize(deletedProfiles)), ("$now", now), ("$source", IdentityChangeSources.Privacy));
+            deleted.ExecuteNonQuery();
+        }
     }
 
     /// <summary>Every row of every cluster holding one of <paramref name="ids"/>.</summary>
@@ -166,16 +193,19 @@ public sealed partial class SqliteProfileStore : IIdentityStore
         return rows;
     }
 
-    /// <summary>Merges the user profiles of <paramref name="merged"/> into <paramref name="canonical"/>'s and removes them.</summary>
-    private static void MergeProfiles(SqliteConnection connection, SqliteTransaction transaction, string project, string canonical, IReadOnlyList<string> merged)
+    /// <summary>
+    /// Merges the user profiles of <paramref name="merged"/> into <paramref name="canonical"/>'s and
+    /// removes them; with history on, the change log and the record log gain the merge's rows
+    /// (<see cref="MergeLog"/>) in the same transaction.
+    /// </summary>
+    private void MergeProfiles(SqliteConnection connection, SqliteTransaction transaction, string project, string canonical, IReadOnlyList<string> merged)
     {
         if (merged.Count == 0)
         {
             return;
         }
 
-        var profile = ReadProfile(connection, transaction, project, canonical);
-        var changed = false;
+        var log = new MergeLog(project, canonical, ReadProfile(connection, transaction, project, canonical), DateTimeOffset.UtcNow);
         foreach (var id in merged)
         {
             if (ReadProfile(connection, transaction, project, id) is not { } other)
@@ -183,19 +213,48 @@ public sealed partial class SqliteProfileStore : IIdentityStore
                 continue;
             }
 
-            profile = ProfileMerge.Merge(profile, other);
-            changed = true;
+            log.Merge(id, other);
             using var delete = Command(connection, transaction, "DELETE FROM profiles WHERE project = $project AND group_key = '' AND id = $id;", ("$project", project), ("$id", id));
             delete.ExecuteNonQuery();
         }
 
-        if (changed)
+        if (log.Entries.Count == 0)
         {
-            using var upsert = Command(connection, transaction, """
-                INSERT INTO profiles (project, group_key, id, properties) VALUES ($project, '', $id, jsonb($properties))
-                ON CONFLICT (project, group_key, id) DO UPDATE SET properties = excluded.properties;
-                """, ("$project", project), ("$id", canonical), ("$properties", StoredProperties.Serialize(profile!)));
+            return;
+        }
+
+        using (var upsert = Command(connection, transaction, """
+            INSERT INTO profiles (project, group_key, id, properties) VALUES ($project, '', $id, jsonb($properties))
+            ON CONFLICT (project, group_key, id) DO UPDATE SET properties = excluded.properties;
+            """, ("$project", project), ("$id", canonical), ("$properties", StoredProperties.Serialize(log.Profile!))))
+        {
             upsert.ExecuteNonQuery();
+        }
+
+        if (History.Enabled)
+        {
+            WriteMergeLog(connection, transaction, log.Entries);
+        }
+    }
+
+    private static void WriteMergeLog(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<MergeLogEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            (string, object?)[] key = [("$project", entry.Key.Project), ("$group_key", entry.Key.GroupKey), ("$id", entry.Key.Id), ("$time", entry.Time), ("$source", entry.Source)];
+            using (var change = Command(connection, transaction, """
+                INSERT INTO profile_changes (project, group_key, id, kind, changed, removed, time, received, source)
+                VALUES ($project, $group_key, $id, $kind, $changed, $removed, $time, $time, $source);
+                """, [.. key, ("$kind", entry.Change.Kind), ("$changed", entry.Change.Changed), ("$removed", entry.Change.Removed)]))
+            {
+                change.ExecuteNonQuery();
+            }
+
+            using var history = Command(connection, transaction, """
+                INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json)
+                VALUES ($project, $group_key, $id, $time, $time, $source, '', $kind, $changes, $record);
+                """, [.. key, ("$kind", entry.DiffKind), ("$changes", entry.DiffJson), ("$record", entry.Record)]);
+            history.ExecuteNonQuery();
         }
     }
 

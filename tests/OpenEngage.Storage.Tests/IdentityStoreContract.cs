@@ -225,6 +225,75 @@ public abstract class IdentityStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AMergeIsInTheChangeLogAndTheHistoryAndALateRecordKeepsIt()
+    {
+        var store = await NewAsync();
+        await store.ApplyAsync([
+            Set("d1", ("plan", "free"), ("seen", "landing"), ("tags", new JsonArray("a"))),
+            Set("u1", ("plan", "pro"), ("tags", new JsonArray("b"))),
+        ]);
+        var feed = Assert.IsAssignableFrom<IChangeFeed>(store);
+        var before = await feed.GetEndPositionAsync();
+
+        await Map(store).LinkAsync(Link(IdentityMode.Simplified, IdentityLinkKind.DeviceAndUser, "u1", "d1"));
+
+        var changes = await ReadChangesAsync(feed, before, expected: 2);
+        Assert.Equal(
+            [("d1", FeedChange.Delete, "merge"), ("u1", FeedChange.Upsert, "merge")],
+            changes.Select(change => (change.Key.Id, change.Kind, change.Source)).Order());
+        var gained = JsonNode.Parse(changes.Single(change => change.Key.Id == "u1").ChangedJson)!.AsObject();
+        Assert.Equal("landing", (string?)gained["seen"]);
+        Assert.Equal(["b", "a"], gained["tags"]!.AsArray().Select(item => (string?)item));
+        Assert.False(gained.ContainsKey("plan"));
+
+        var history = Assert.IsAssignableFrom<IProfileHistory>(store);
+        var newest = await history.ReadHistoryAsync(new HistoryQuery(ProfileKey.User(Project, "u1"))).FirstAsync();
+        Assert.Equal("merge", newest.Source);
+        Assert.Contains(newest.Diff.Properties, change => change.Name == "seen" && !change.Had && (string?)change.New == "landing");
+
+        // A record older than the merge re-folds the profile from its record log, the merge included.
+        await store.ApplyAsync([Set("u1", ("plan", "old")) with { Time = T0.AddMinutes(-5), IgnoreAlias = true }]);
+        var profile = await PropertiesAsync(store, "u1");
+        Assert.Equal(("pro", "landing"), ((string?)profile!["plan"], (string?)profile["seen"]));
+        Assert.Equal(["b", "a"], profile["tags"]!.AsArray().Select(item => (string?)item));
+    }
+
+    [Fact]
+    public async Task ADeletionRemovesTheHistoryAndTellsTheChangeFeed()
+    {
+        var store = await NewAsync();
+        await store.ApplyAsync([Set("victim", ("email", "v@example.com")), Set("bystander", ("email", "b@example.com"))]);
+        var feed = Assert.IsAssignableFrom<IChangeFeed>(store);
+        var history = Assert.IsAssignableFrom<IProfileHistory>(store);
+        Assert.NotEmpty(await history.ReadHistoryAsync(new HistoryQuery(ProfileKey.User(Project, "victim"))).ToListAsync());
+
+        await Map(store).DeleteIdentitiesAsync(Project, ["victim"]);
+
+        Assert.Empty(await history.ReadHistoryAsync(new HistoryQuery(ProfileKey.User(Project, "victim"))).ToListAsync());
+        Assert.NotEmpty(await history.ReadHistoryAsync(new HistoryQuery(ProfileKey.User(Project, "bystander"))).ToListAsync());
+        var changes = await ReadChangesAsync(feed, ChangePosition.Start, expected: 2);
+        Assert.Equal(
+            [("bystander", FeedChange.Upsert, "engage"), ("victim", FeedChange.Delete, "gdpr")],
+            changes.Select(change => (change.Key.Id, change.Kind, change.Source)));
+        Assert.DoesNotContain(changes, change => change.ChangedJson.Contains("v@example.com", StringComparison.Ordinal));
+    }
+
+    /// <summary>Reads the feed after <paramref name="after"/> until <paramref name="expected"/> changes are readable (or the wait ends).</summary>
+    private static async Task<List<FeedChange>> ReadChangesAsync(IChangeFeed feed, ChangePosition after, int expected)
+    {
+        var changes = new List<FeedChange>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (changes.Count < expected && DateTime.UtcNow < deadline)
+        {
+            var page = await feed.ReadChangesAsync(new ChangeFeedQuery(Project, "", after, 100), TimeSpan.FromSeconds(5));
+            changes.AddRange(page.Changes);
+            after = page.Next;
+        }
+
+        return changes;
+    }
+
+    [Fact]
     public async Task TheMapAndMergesSurviveARestart()
     {
         var store = await NewAsync();
