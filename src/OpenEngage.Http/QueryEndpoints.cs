@@ -83,6 +83,9 @@ public static partial class QueryEndpoints
         var project = QueryAuthentication.Select(allowed, parameters.GetValueOrDefault("project_id"));
         UnsupportedQueryParameters.Refuse(parameters);
         var query = QueryRequest.From(parameters);
+        var now = (services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
+        var asOfQueries = services.GetRequiredService<AsOfQueryService>();
+        var asOf = AsOfTimestamp.Read(parameters, now, asOfQueries.OldestReachable(now));
         query = query with { Where = await CohortFilter.ApplyAsync(parameters.GetValueOrDefault("filter_by_cohort"), query.Where, project.EffectiveId, query.GroupKey, services.GetRequiredService<IProfileStore>(), context.RequestAborted) };
 
         using var turn = await QueryAdmission.AdmitAsync(context, project.EffectiveId);
@@ -97,9 +100,11 @@ public static partial class QueryEndpoints
             DistinctIds = await Identity.IdentityQueryIds.ResolveAsync(services, project.EffectiveId, query.GroupKey, query.DistinctIds, context.RequestAborted),
             SortKey = query.SortKey,
             Descending = query.Descending,
-            Now = (services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow(),
+            Now = now,
         };
-        var answer = await services.GetRequiredService<ProfileQueryService>().PageAsync(profileQuery, new QueryPaging(query.SessionId, query.Page, query.PageSize), context.RequestAborted);
+        var answer = asOf is { } at
+            ? await asOfQueries.PageAsync(profileQuery, at, query.Page, query.PageSize, context.RequestAborted)
+            : await services.GetRequiredService<ProfileQueryService>().PageAsync(profileQuery, new QueryPaging(query.SessionId, query.Page, query.PageSize), context.RequestAborted);
 
         context.Response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(context.Response.Body, WriterOptions);

@@ -7,7 +7,7 @@ namespace OpenEngage.Http;
 /// </summary>
 public static class UnsupportedQueryParameters
 {
-    public static readonly IReadOnlyList<string> Names = ["behaviors", "as_of_timestamp", "include_all_users"];
+    public static readonly IReadOnlyList<string> Names = ["behaviors", "include_all_users"];
 
     /// <summary>Throws <see cref="WireError"/> 400 naming the first unsupported parameter present.</summary>
     public static void Refuse(IReadOnlyDictionary<string, string> parameters)

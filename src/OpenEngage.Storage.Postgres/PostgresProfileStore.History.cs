@@ -36,6 +36,30 @@ public sealed partial class PostgresProfileStore : IProfileHistory
         }
     }
 
+    public async Task<IReadOnlyList<string>> ReadChangedIdsAsync(string project, string groupKey, long afterMs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        ArgumentNullException.ThrowIfNull(groupKey);
+        EnsureOpen();
+        var ids = new List<string>();
+        if (HasNul(project) || HasNul(groupKey))
+        {
+            return ids;
+        }
+
+        await using var command = _dataSource.CreateCommand("SELECT DISTINCT id FROM profile_history WHERE project = $1 AND group_key = $2 AND time > $3;");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = project });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = groupKey });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterMs });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
     public async Task<long> PurgeHistoryAsync(DateTimeOffset receivedBefore, CancellationToken cancellationToken = default)
     {
         EnsureOpen();

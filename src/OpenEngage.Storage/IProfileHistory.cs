@@ -14,6 +14,13 @@ public interface IProfileHistory
     /// <summary>The logged records of one profile within <paramref name="query"/>'s time range, newest first (time, then commit order).</summary>
     IAsyncEnumerable<HistoryRecord> ReadHistoryAsync(HistoryQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The distinct ids of the profiles of one project and kind with a logged record after
+    /// <paramref name="afterMs"/> (Unix ms): the profiles whose state at that time differs from,
+    /// or may differ from, their stored state (see <see cref="ProfileDiff.Undo"/>).
+    /// </summary>
+    Task<IReadOnlyList<string>> ReadChangedIdsAsync(string project, string groupKey, long afterMs, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes the change-log and history rows that arrived before <paramref name="receivedBefore"/>; returns how many rows went.</summary>
     Task<long> PurgeHistoryAsync(DateTimeOffset receivedBefore, CancellationToken cancellationToken = default);
 

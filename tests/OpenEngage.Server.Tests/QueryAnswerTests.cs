@@ -67,7 +67,6 @@ public sealed class QueryAnswerTests : IAsyncLifetime
 
     [Theory]
     [InlineData("behaviors", "[]")]
-    [InlineData("as_of_timestamp", "1700000000")]
     [InlineData("include_all_users", "true")]
     public async Task An_unsupported_parameter_is_400_naming_it(string name, string value)
     {

@@ -4,7 +4,7 @@ using OpenEngage.Storage;
 
 namespace OpenEngage.Querying;
 
-/// <summary>Registers the read side: the store's reader (unless one is registered), the paging sessions and the query service.</summary>
+/// <summary>Registers the read side: the store's reader (unless one is registered), the paging sessions, the query service and the as-of queries.</summary>
 public static class QueryingServices
 {
     /// <summary>Adds <see cref="QuerySessions"/> bounded to <paramref name="maxSessionBytes"/> and <see cref="ProfileQueryService"/>.</summary>
@@ -14,6 +14,9 @@ public static class QueryingServices
         services.AddSingleton(provider => new QuerySessions(provider.GetService<TimeProvider>() ?? TimeProvider.System, maxSessionBytes(provider)));
         services.TryAddSingleton<IProfileReader>(provider => provider.GetRequiredService<IProfileStore>());
         services.AddSingleton(provider => new ProfileQueryService(provider.GetRequiredService<IProfileReader>(), provider.GetRequiredService<QuerySessions>()));
+        services.AddSingleton(provider => new AsOfQueryService(
+            provider.GetRequiredService<IProfileReader>(),
+            provider.GetService<IProfileHistory>() ?? (IProfileHistory)provider.GetRequiredService<IProfileStore>()));
         return services;
     }
 }
