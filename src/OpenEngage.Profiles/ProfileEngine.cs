@@ -224,7 +224,8 @@ public sealed class ProfileEngine(ProfileLimits limits)
         return true;
     }
 
-    private static IEnumerable<string> WrittenNames(ProfileUpdate update)
+    /// <summary>Every property name applying <paramref name="update"/> can write: the record's, the geolocation's and the two timestamps.</summary>
+    internal static IEnumerable<string> WrittenNames(ProfileUpdate update)
     {
         foreach (var (name, _) in update.Set ?? []) yield return name;
         foreach (var (name, _) in update.SetOnce ?? []) yield return name;

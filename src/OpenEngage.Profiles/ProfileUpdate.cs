@@ -30,6 +30,12 @@ public sealed record ProfileUpdate
     /// <summary>The update's time: its <c>$time</c> if given, else when the server received it.</summary>
     public required DateTimeOffset Time { get; init; }
 
+    /// <summary>
+    /// True when <see cref="Time"/> is the record's own <c>$time</c>; false when the record had none
+    /// and took its arrival time. A record without <c>$time</c> is never late: it applies on top.
+    /// </summary>
+    public bool TimeFromRecord { get; init; } = true;
+
     /// <summary>When the server received the update; null means at <see cref="Time"/>.</summary>
     public DateTimeOffset? ReceivedAt { get; init; }
 

@@ -269,6 +269,7 @@ public sealed class RecordReader(ProfileLimits limits)
                 DistinctId = id,
                 GroupKey = group,
                 Time = updateTime,
+                TimeFromRecord = time is not null,
                 Ip = ipAddress,
                 IpDisabled = ipDisabled,
                 IgnoreTime = ignoreTimeFlag,

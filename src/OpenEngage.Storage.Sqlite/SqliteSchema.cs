@@ -71,7 +71,7 @@ internal static class SqliteSchema
             CREATE INDEX profile_changes_received ON profile_changes (received);
 
             CREATE TABLE profile_history (
-                seq        INTEGER PRIMARY KEY AUTOINCREMENT, -- commit order
+                seq        INTEGER PRIMARY KEY,               -- the rowid: apply order within a profile (no AUTOINCREMENT: nothing outside reads it as a cursor)
                 project    TEXT NOT NULL,
                 group_key  TEXT NOT NULL,
                 id         TEXT NOT NULL,

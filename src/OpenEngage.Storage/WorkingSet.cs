@@ -102,9 +102,19 @@ public sealed class WorkingSet
         }
 
         var time = update.Time.ToUnixTimeMilliseconds();
-        if (_changes is not null && _loadNewer is not null && !update.ArrivalOrder && time < entry.Latest)
+        if (_changes is not null && time < entry.Latest && !update.ArrivalOrder)
         {
-            return ApplyLate(ref entry, key, update, time);
+            if (!update.TimeFromRecord)
+            {
+                // No $time: the record took its arrival time, and a concurrent request's newer
+                // record got here first. It belongs on top, so it takes the newest logged time.
+                update = update with { Time = DateTimeOffset.FromUnixTimeMilliseconds(entry.Latest) };
+                time = entry.Latest;
+            }
+            else if (_loadNewer is not null)
+            {
+                return ApplyLate(ref entry, key, update, time);
+            }
         }
 
         var before = entry.Current;
@@ -123,7 +133,7 @@ public sealed class WorkingSet
 
         if (_changes is not null)
         {
-            var diff = ProfileDiff.Between(before, after);
+            var diff = ProfileDiff.Between(before, after, update);
             (entry.Log ??= []).Add(new LoggedRecord(update, diff));
             entry.Latest = Math.Max(entry.Latest, time);
             if (diff.Kind != ProfileDiffKind.None)

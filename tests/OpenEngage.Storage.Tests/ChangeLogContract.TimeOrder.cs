@@ -106,6 +106,21 @@ public abstract partial class ChangeLogContract
     }
 
     [Fact]
+    public async Task ARecordWithoutTimeIsNeverLateItAppliesOnTop()
+    {
+        var store = await StoreAsync();
+        await store.ApplyAsync([Update("a", 10) with { Set = [P("plan", "pro")] }]);
+
+        // Arrived (and took its arrival time) before the newer record was applied.
+        await store.ApplyAsync([Update("a", 5) with { Set = [P("plan", "free")], TimeFromRecord = false }]);
+
+        var stored = (await store.GetAsync(ProfileKey.User(Project, "a")))!.Properties;
+        Assert.Equal("free", stored["plan"]!.GetValue<string>());
+        Assert.Equal(ProfileTime.Format(T0.AddMinutes(10)), stored["$last_seen"]!.GetValue<string>());
+        Assert.Equal(2, (await ReadChangesAsync()).Count);
+    }
+
+    [Fact]
     public async Task AProjectOrderedByArrivalLetsTheLastArrivalWin()
     {
         var store = await StoreAsync();
