@@ -12,6 +12,7 @@ public sealed record HiddenState(ListState State, params string[] Except)
             ("q", State.Search),
             ("sort_key", State.SortKey),
             ("sort_order", State.SortProperty is null ? null : State.Descending ? "descending" : "ascending"),
+            ("as_of_timestamp", State.AsOfTimestamp),
             ("page_size", State.PageSize == ListState.DefaultPageSize ? null : State.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         };
         return all.Where(field => !string.IsNullOrEmpty(field.Value) && !Except.Contains(field.Name)).Select(field => (field.Name, field.Value!));

@@ -34,6 +34,12 @@ public sealed record ListState
     /// <summary>Quick search: case-insensitive text in the distinct id, <c>$name</c> or <c>$email</c>.</summary>
     public string Search { get; init; } = "";
 
+    /// <summary>The time the list shows the profiles as of (the Query API's <c>as_of_timestamp</c>); null for now.</summary>
+    public DateTimeOffset? AsOf { get; init; }
+
+    /// <summary>The <c>as_of_timestamp</c> parameter for <see cref="AsOf"/>.</summary>
+    public string? AsOfTimestamp => AsOf?.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
     /// <summary>The parsed <see cref="Where"/>; null when it is empty or did not parse.</summary>
     public WhereExpression? Filter { get; init; }
 
@@ -100,6 +106,7 @@ public sealed record ListState
             PageSize = Integer(query.GetValueOrDefault("page_size").ToString(), DefaultPageSize, 1, MaxPageSize, ref problem, "page_size"),
             GroupKey = query.GetValueOrDefault("data_group_id").ToString(),
             Search = query.GetValueOrDefault("q").ToString().Trim(),
+            AsOf = AsOfParameter(query.GetValueOrDefault("as_of_timestamp").ToString(), query.GetValueOrDefault("as_of").ToString(), ref problem),
             ParameterError = problem,
         };
     }
@@ -121,6 +128,7 @@ public sealed record ListState
         Add("q", Search);
         Add("sort_key", SortKey);
         Add("sort_order", SortProperty is null ? null : Descending ? "descending" : "ascending");
+        Add("as_of_timestamp", AsOfTimestamp);
         Add("page", Page == 0 ? null : Page.ToString(CultureInfo.InvariantCulture));
         Add("page_size", PageSize == DefaultPageSize ? null : PageSize.ToString(CultureInfo.InvariantCulture));
         return path + QueryString.Create(parameters).ToUriComponent();
@@ -128,6 +136,36 @@ public sealed record ListState
 
     /// <summary>The query API URL that returns the same profiles (without the quick search, which the API does not have).</summary>
     public string ApiUrl() => (this with { Search = "", Page = Page, PageSize = PageSize }).Url("/api/query/engage");
+
+    /// <summary>
+    /// The list's time: <c>as_of_timestamp</c> in Unix seconds (the Query API's form) or <c>as_of</c>
+    /// as the page's date and time field sends it (<c>yyyy-MM-ddTHH:mm</c>, UTC).
+    /// </summary>
+    private static DateTimeOffset? AsOfParameter(string seconds, string local, ref string? problem)
+    {
+        if (seconds.Length > 0)
+        {
+            if (long.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+            {
+                return DateTimeOffset.FromUnixTimeSeconds(value);
+            }
+
+            problem = "as_of_timestamp must be a time in Unix seconds";
+            return null;
+        }
+
+        if (local.Length > 0)
+        {
+            if (DateTime.TryParseExact(local, ["yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time))
+            {
+                return new DateTimeOffset(time, TimeSpan.Zero);
+            }
+
+            problem = "as of must be a date and time (UTC)";
+        }
+
+        return null;
+    }
 
     private static int Integer(string text, int fallback, int min, int max, ref string? problem, string name)
     {

@@ -153,7 +153,10 @@ public abstract class ChangeFeedContract : IAsyncLifetime
         var store = await NewAsync();
         var feed = (IChangeFeed)store;
         await store.ApplyAsync([Set("u1", "n", 1)]);
-        var end = await feed.GetEndPositionAsync();
+
+        // Read up to u1 first: on PostgreSQL a committed change may become readable only once older
+        // write transactions elsewhere on the cluster end, so an end position taken now may precede it.
+        var (_, end) = await ReadAllAsync(feed, ChangePosition.Start, 10, 1);
 
         // Generous: the read returns as soon as the change is readable, long before this.
         var waiting = feed.ReadChangesAsync(new ChangeFeedQuery(Project, "", end, 10), TimeSpan.FromSeconds(60));

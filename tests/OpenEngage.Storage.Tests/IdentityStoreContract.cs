@@ -233,11 +233,10 @@ public abstract class IdentityStoreContract : IAsyncLifetime
             Set("u1", ("plan", "pro"), ("tags", new JsonArray("b"))),
         ]);
         var feed = Assert.IsAssignableFrom<IChangeFeed>(store);
-        var before = await feed.GetEndPositionAsync();
 
         await Map(store).LinkAsync(Link(IdentityMode.Simplified, IdentityLinkKind.DeviceAndUser, "u1", "d1"));
 
-        var changes = await ReadChangesAsync(feed, before, expected: 2);
+        var changes = (await ReadChangesAsync(feed, ChangePosition.Start, expected: 4)).Where(change => change.Source == "merge").ToList();
         Assert.Equal(
             [("d1", FeedChange.Delete, "merge"), ("u1", FeedChange.Upsert, "merge")],
             changes.Select(change => (change.Key.Id, change.Kind, change.Source)).Order());

@@ -14,6 +14,10 @@ public interface IChangeFeed
     /// </summary>
     Task<ChangePage> ReadChangesAsync(ChangeFeedQuery query, TimeSpan wait, CancellationToken cancellationToken = default);
 
-    /// <summary>A position after every change readable now: reading after it returns only changes committed later.</summary>
+    /// <summary>
+    /// A position after every change readable now: reading after it returns the changes that were
+    /// not readable yet (on PostgreSQL that can include changes committed just before, which become
+    /// readable once older write transactions of the cluster end), never one read before it.
+    /// </summary>
     Task<ChangePosition> GetEndPositionAsync(CancellationToken cancellationToken = default);
 }

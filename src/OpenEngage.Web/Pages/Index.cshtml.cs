@@ -100,6 +100,11 @@ public sealed class IndexModel(ProfileBrowser browser, ISavedFilterStore savedFi
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         Columns = ListColumns.From(Request, State.GroupKey);
+        if (browser.AsOfProblem(State) is { } problem)
+        {
+            State = State with { AsOf = null, ParameterError = problem };
+        }
+
         if (State.WhereError is null)
         {
             Result = await browser.PageAsync(Account.ProjectId, State, cancellationToken);
