@@ -43,32 +43,8 @@ public static partial class HistoryEndpoints
         return endpoints;
     }
 
-    private static async Task HandleAsync(HttpContext context)
-    {
-        try
-        {
-            await AnswerAsync(context);
-        }
-        catch (WireError error)
-        {
-            if (error.StatusCode == 401)
-            {
-                await QueryAdmission.AuthenticationFailedAsync(context);
-                context.Response.Headers.WWWAuthenticate = "Basic realm=\"OpenEngage\"";
-            }
-
-            await WriteErrorAsync(context.Response, error.StatusCode, error.Message);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away; no one to answer.
-        }
-        catch (Exception error) when (!context.Response.HasStarted)
-        {
-            LogHistoryFailure(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HistoryEndpoints)), error);
-            await WriteErrorAsync(context.Response, 500, "the history query failed on the server");
-        }
-    }
+    private static Task HandleAsync(HttpContext context) =>
+        QueryApiRequest.RunAsync(context, AnswerAsync, "the history query", typeof(HistoryEndpoints));
 
     private static async Task AnswerAsync(HttpContext context)
     {
@@ -204,23 +180,4 @@ public static partial class HistoryEndpoints
             : throw new WireError(400, $"{name} must be a whole number from {min} to {max}");
     }
 
-    private static Task WriteErrorAsync(HttpResponse response, int statusCode, string message)
-    {
-        response.StatusCode = statusCode;
-        response.ContentType = "application/json; charset=utf-8";
-        var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("error", message);
-            writer.WriteString("status", "error");
-            writer.WriteEndObject();
-        }
-
-        response.ContentLength = buffer.Length;
-        return response.Body.WriteAsync(buffer.ToArray()).AsTask();
-    }
-
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Error, Message = "A history query failed")]
-    private static partial void LogHistoryFailure(ILogger logger, Exception error);
 }

@@ -40,38 +40,8 @@ public static partial class QueryEndpoints
         return endpoints;
     }
 
-    private static async Task HandleAsync(HttpContext context)
-    {
-        try
-        {
-            await AnswerAsync(context);
-        }
-        catch (WireError error)
-        {
-            if (error.StatusCode == 401)
-            {
-                await QueryAdmission.AuthenticationFailedAsync(context);
-                context.Response.Headers.WWWAuthenticate = "Basic realm=\"OpenEngage\"";
-            }
-
-            await WriteErrorAsync(context.Response, error.StatusCode, error.Message);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-            // The client went away; no one to answer.
-        }
-        catch (Exception error) when (IsStoreUnavailable(error))
-        {
-            LogStoreUnavailable(Logger(context), error);
-            context.Response.Headers.RetryAfter = "5";
-            await WriteErrorAsync(context.Response, 503, "the profile store cannot be read right now; retry shortly");
-        }
-        catch (Exception error) when (!context.Response.HasStarted)
-        {
-            LogQueryFailure(Logger(context), error);
-            await WriteErrorAsync(context.Response, 500, "the query failed on the server");
-        }
-    }
+    private static Task HandleAsync(HttpContext context) =>
+        QueryApiRequest.RunAsync(context, AnswerAsync, "the query", typeof(QueryEndpoints));
 
     private static async Task AnswerAsync(HttpContext context)
     {
@@ -128,29 +98,6 @@ public static partial class QueryEndpoints
         writer.WriteEndObject();
     }
 
-    /// <summary>A failure of the store's connection or files, not of the request: 503, worth retrying.</summary>
-    private static bool IsStoreUnavailable(Exception error)
-    {
-        for (var current = error; current is not null; current = current.InnerException)
-        {
-            if (current is DbException or System.Net.Sockets.SocketException or TimeoutException)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static ILogger Logger(HttpContext context) =>
-        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(QueryEndpoints));
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A query could not read the profile store")]
-    private static partial void LogStoreUnavailable(ILogger logger, Exception error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "A query failed")]
-    private static partial void LogQueryFailure(ILogger logger, Exception error);
-
     private static void WriteProperties(Utf8JsonWriter writer, StoredProfile profile, IReadOnlyList<string>? outputProperties)
     {
         if (outputProperties is null)
@@ -177,23 +124,6 @@ public static partial class QueryEndpoints
         }
 
         writer.WriteEndObject();
-    }
-
-    private static Task WriteErrorAsync(HttpResponse response, int statusCode, string message)
-    {
-        response.StatusCode = statusCode;
-        response.ContentType = "application/json; charset=utf-8";
-        var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("error", message);
-            writer.WriteString("status", "error");
-            writer.WriteEndObject();
-        }
-
-        response.ContentLength = buffer.Length;
-        return response.Body.WriteAsync(buffer.ToArray()).AsTask();
     }
 
     private sealed record QueryRequest(
