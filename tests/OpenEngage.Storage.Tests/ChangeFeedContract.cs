@@ -8,43 +8,9 @@ namespace OpenEngage.Storage.Tests;
 /// order, each once to a reader that resumes from its last position; waiting readers woken by a
 /// commit; webhook positions kept durably.
 /// </summary>
-public abstract class ChangeFeedContract : IAsyncLifetime
+public abstract class ChangeFeedContract : StoreContract
 {
     protected const string Project = "feed-project";
-
-    private readonly List<IProfileStore> _stores = [];
-
-    /// <summary>A fresh, empty, initialized store.</summary>
-    protected abstract Task<IProfileStore> CreateStoreAsync(ProfileEngine engine);
-
-    /// <summary>The store the last <see cref="CreateStoreAsync"/> made (now disposed), opened again.</summary>
-    protected abstract Task<IProfileStore> ReopenStoreAsync(ProfileEngine engine);
-
-    public virtual Task InitializeAsync() => Task.CompletedTask;
-
-    public virtual async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.DisposeAsync();
-        }
-    }
-
-    protected async Task<IProfileStore> NewAsync()
-    {
-        var store = await CreateStoreAsync(new ProfileEngine(ProfileLimits.Default));
-        _stores.Add(store);
-        return store;
-    }
-
-    protected async Task<IProfileStore> ReopenAsync(IProfileStore store)
-    {
-        await store.DisposeAsync();
-        _stores.Remove(store);
-        var reopened = await ReopenStoreAsync(new ProfileEngine(ProfileLimits.Default));
-        _stores.Add(reopened);
-        return reopened;
-    }
 
     protected static ProfileUpdate Set(string id, string name, JsonNode? value, string project = Project, string groupKey = "") => new()
     {

@@ -8,36 +8,11 @@ namespace OpenEngage.Storage.Tests;
 /// What every backend's <see cref="IIdentityStore"/> must do (contract §8): the link rules of each
 /// mode, the cluster limit, profile merges in the same durable step, unmerge and deletion.
 /// </summary>
-public abstract class IdentityStoreContract : IAsyncLifetime
+public abstract class IdentityStoreContract : StoreContract
 {
     protected const string Project = "p1";
     protected static readonly DateTimeOffset T0 = new(2025, 3, 1, 9, 0, 0, TimeSpan.Zero);
     private const string Anon = "9b2f6a3e-5c1d-4e8f-9a7b-1c2d3e4f5a6b";
-
-    private readonly List<IProfileStore> _stores = [];
-
-    /// <summary>A fresh, empty, initialized store.</summary>
-    protected abstract Task<IProfileStore> CreateStoreAsync(ProfileEngine engine);
-
-    /// <summary>The store the last <see cref="CreateStoreAsync"/> made (now disposed), opened again.</summary>
-    protected abstract Task<IProfileStore> ReopenStoreAsync(ProfileEngine engine);
-
-    public virtual Task InitializeAsync() => Task.CompletedTask;
-
-    public virtual async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.DisposeAsync();
-        }
-    }
-
-    protected async Task<IProfileStore> NewAsync()
-    {
-        var store = await CreateStoreAsync(new ProfileEngine(ProfileLimits.Default));
-        _stores.Add(store);
-        return store;
-    }
 
     protected static IIdentityStore Map(IProfileStore store) => Assert.IsAssignableFrom<IIdentityStore>(store);
 
@@ -298,10 +273,8 @@ public abstract class IdentityStoreContract : IAsyncLifetime
         var store = await NewAsync();
         await store.ApplyAsync([Set("d1", ("from_device", true))]);
         await Map(store).LinkAsync(Link(IdentityMode.Simplified, IdentityLinkKind.DeviceAndUser, "u1", "d1"));
-        await store.DisposeAsync();
 
-        var reopened = await ReopenStoreAsync(new ProfileEngine(ProfileLimits.Default));
-        _stores.Add(reopened);
+        var reopened = await ReopenAsync(store);
 
         Assert.Equal("u1", (await Map(reopened).GetClusterAsync(Project, "d1"))!.Canonical);
         Assert.True((bool?)(await PropertiesAsync(reopened, "u1"))!["from_device"]);

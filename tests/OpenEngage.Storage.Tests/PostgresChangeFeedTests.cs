@@ -8,28 +8,16 @@ namespace OpenEngage.Storage.Tests;
 public sealed class PostgresChangeFeedTests : ChangeFeedContract
 {
     private readonly List<IAsyncDisposable> _nodes = [];
-    private string? _current;
+    private readonly PostgresTestStores _stores = new("feed");
 
-    protected override async Task<IProfileStore> CreateStoreAsync(ProfileEngine engine)
-    {
-        _current = await (await PostgresCluster.SharedAsync()).CreateDatabaseAsync("feed");
-        return await OpenAsync(_current, engine);
-    }
+    protected override Task<IProfileStore> CreateStoreAsync(ProfileEngine engine) => _stores.CreateAsync(engine);
 
-    protected override Task<IProfileStore> ReopenStoreAsync(ProfileEngine engine) =>
-        OpenAsync(_current ?? throw new InvalidOperationException("No store was created yet."), engine);
-
-    private static async Task<IProfileStore> OpenAsync(string connectionString, ProfileEngine engine)
-    {
-        var store = new PostgresProfileStore(new PostgresStoreOptions { ConnectionString = connectionString }, engine, NullLogger<PostgresProfileStore>.Instance);
-        await store.InitializeAsync();
-        return store;
-    }
+    protected override Task<IProfileStore> ReopenStoreAsync(ProfileEngine engine) => _stores.ReopenAsync(engine);
 
     /// <summary>Another node on the database of the last store created.</summary>
     private async Task<IProfileStore> SecondNodeAsync()
     {
-        var node = await OpenAsync(_current!, new ProfileEngine(ProfileLimits.Default));
+        var node = await _stores.ReopenAsync(new ProfileEngine(ProfileLimits.Default));
         _nodes.Add(node);
         return node;
     }
@@ -75,7 +63,7 @@ public sealed class PostgresChangeFeedTests : ChangeFeedContract
 
         Assert.Equal(seen.Count, seen.Select(change => change.Position).Distinct().Count());
         Assert.True(seen.Zip(seen.Skip(1)).All(pair => pair.First.Position < pair.Second.Position), "positions ascend");
-        await using var connection = new NpgsqlConnection(_current);
+        await using var connection = new NpgsqlConnection(_stores.Current);
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand("SELECT seq FROM profile_changes WHERE project = $1 ORDER BY seq;", connection);
         count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Project });
@@ -102,8 +90,8 @@ public sealed class PostgresChangeFeedTests : ChangeFeedContract
             VALUES ($1, '', $2, 'upsert', '{"n": 1}', '[]', 0, (extract(epoch FROM now()) * 1000)::bigint, 'test');
             """;
 
-        await using var slow = new NpgsqlConnection(_current);
-        await using var fast = new NpgsqlConnection(_current);
+        await using var slow = new NpgsqlConnection(_stores.Current);
+        await using var fast = new NpgsqlConnection(_stores.Current);
         await slow.OpenAsync();
         await fast.OpenAsync();
         await using var slowTransaction = await slow.BeginTransactionAsync();
@@ -136,8 +124,8 @@ public sealed class PostgresChangeFeedTests : ChangeFeedContract
     {
         var store = await NewAsync();
         var feed = (IChangeFeed)store;
-        await using var older = new NpgsqlConnection(_current);
-        await using var younger = new NpgsqlConnection(_current);
+        await using var older = new NpgsqlConnection(_stores.Current);
+        await using var younger = new NpgsqlConnection(_stores.Current);
         await older.OpenAsync();
         await younger.OpenAsync();
 

@@ -7,23 +7,11 @@ namespace OpenEngage.Storage.Tests;
 
 public sealed class PostgresIdentityStoreTests : IdentityStoreContract
 {
-    private string? _current;
+    private readonly PostgresTestStores _stores = new("identity");
 
-    protected override async Task<IProfileStore> CreateStoreAsync(ProfileEngine engine)
-    {
-        _current = await (await PostgresCluster.SharedAsync()).CreateDatabaseAsync("identity");
-        return await OpenAsync(_current, engine);
-    }
+    protected override Task<IProfileStore> CreateStoreAsync(ProfileEngine engine) => _stores.CreateAsync(engine);
 
-    protected override Task<IProfileStore> ReopenStoreAsync(ProfileEngine engine) =>
-        OpenAsync(_current ?? throw new InvalidOperationException("No store was created yet."), engine);
-
-    private static async Task<IProfileStore> OpenAsync(string connectionString, ProfileEngine engine)
-    {
-        var store = new PostgresProfileStore(new PostgresStoreOptions { ConnectionString = connectionString }, engine, NullLogger<PostgresProfileStore>.Instance);
-        await store.InitializeAsync();
-        return store;
-    }
+    protected override Task<IProfileStore> ReopenStoreAsync(ProfileEngine engine) => _stores.ReopenAsync(engine);
 
     /// <summary>
     /// Two nodes (two stores on one database) link overlapping ids at the same moment, many times:
@@ -33,7 +21,7 @@ public sealed class PostgresIdentityStoreTests : IdentityStoreContract
     public async Task TwoNodesLinkingOverlappingIdsAtOnceEndWithOneConsistentCluster()
     {
         var first = await NewAsync();
-        var second = await OpenAsync(_current!, new ProfileEngine(ProfileLimits.Default));
+        var second = await _stores.ReopenAsync(new ProfileEngine(ProfileLimits.Default));
         await using var secondNode = second;
         await first.ApplyAsync([Set("hub", ("node", "first")), Set("spoke-0", ("spoke", 0))]);
 

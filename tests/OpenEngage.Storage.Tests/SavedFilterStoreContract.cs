@@ -6,37 +6,14 @@ namespace OpenEngage.Storage.Tests;
 /// What every backend's <see cref="ISavedFilterStore"/> must do: saved filters are kept per
 /// project, survive a restart, get distinct ids, and are deleted only in their own project.
 /// </summary>
-public abstract class SavedFilterStoreContract : IAsyncLifetime
+public abstract class SavedFilterStoreContract : StoreContract
 {
-    private readonly List<IProfileStore> _stores = [];
-
-    /// <summary>A fresh, empty, initialized store.</summary>
-    protected abstract Task<IProfileStore> CreateStoreAsync(ProfileEngine engine);
-
-    /// <summary>The store the last <see cref="CreateStoreAsync"/> made (now disposed), opened again.</summary>
-    protected abstract Task<IProfileStore> ReopenStoreAsync(ProfileEngine engine);
-
-    public virtual Task InitializeAsync() => Task.CompletedTask;
-
-    public virtual async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.DisposeAsync();
-        }
-    }
-
-    private async Task<ISavedFilterStore> NewAsync()
-    {
-        var store = await CreateStoreAsync(new ProfileEngine(ProfileLimits.Default));
-        _stores.Add(store);
-        return Assert.IsAssignableFrom<ISavedFilterStore>(store);
-    }
+    private async Task<ISavedFilterStore> NewFilterStoreAsync() => Assert.IsAssignableFrom<ISavedFilterStore>(await NewAsync());
 
     [Fact]
     public async Task ASavedFilterIsListedAndFoundByIdWithWhatWasSaved()
     {
-        var store = await NewAsync();
+        var store = await NewFilterStoreAsync();
         var before = DateTimeOffset.UtcNow.AddSeconds(-5);
 
         var saved = await store.CreateSavedFilterAsync("p1", "", "Pro users", "properties[\"plan\"] == \"pro\"");
@@ -53,7 +30,7 @@ public abstract class SavedFilterStoreContract : IAsyncLifetime
     [Fact]
     public async Task FiltersAreScopedToTheirProjectAndKeepTheirGroupKey()
     {
-        var store = await NewAsync();
+        var store = await NewFilterStoreAsync();
         var first = await store.CreateSavedFilterAsync("p1", "", "a", "true");
         var second = await store.CreateSavedFilterAsync("p1", "company", "b", "defined(properties[\"size\"])");
         var other = await store.CreateSavedFilterAsync("p2", "", "c", "false");
@@ -69,7 +46,7 @@ public abstract class SavedFilterStoreContract : IAsyncLifetime
     [Fact]
     public async Task DeleteRemovesOnlyTheNamedFilterOfItsOwnProject()
     {
-        var store = await NewAsync();
+        var store = await NewFilterStoreAsync();
         var keep = await store.CreateSavedFilterAsync("p1", "", "keep", "true");
         var drop = await store.CreateSavedFilterAsync("p1", "", "drop", "false");
 
@@ -85,13 +62,9 @@ public abstract class SavedFilterStoreContract : IAsyncLifetime
     [Fact]
     public async Task SavedFiltersSurviveARestart()
     {
-        var store = await NewAsync();
+        var store = await NewFilterStoreAsync();
         var saved = await store.CreateSavedFilterAsync("p1", "", "Ünïcode \"name\"", "\"x\" in properties[\"tags\"]");
-        await ((IProfileStore)store).DisposeAsync();
-        _stores.Remove((IProfileStore)store);
-
-        var reopened = await ReopenStoreAsync(new ProfileEngine(ProfileLimits.Default));
-        _stores.Add(reopened);
+        var reopened = await ReopenAsync((IProfileStore)store);
 
         var found = await ((ISavedFilterStore)reopened).GetSavedFilterAsync("p1", saved.Id);
         Assert.NotNull(found);
