@@ -6,6 +6,7 @@ using Npgsql;
 using OpenEngage.BenchSupport;
 using OpenEngage.Profiles;
 using OpenEngage.Query;
+using OpenEngage.Querying;
 using OpenEngage.Storage;
 using OpenEngage.Storage.Postgres;
 using OpenEngage.Storage.Sqlite;
@@ -65,6 +66,15 @@ var cases = new List<(string Name, int Runs, Func<IProfileStore, Task<(long Resu
     ("plan == \"pro\" sorted by $last_seen: API first page", 3, store => FirstPage(store, "properties[\"plan\"] == \"pro\"", "$last_seen")),
     ("fallback in memory: age + 1 > 80 (all ids)", 1, store => Snapshot(store, "properties[\"age\"] + 1 > 80")),
 };
+// History and as-of: after the fill, one profile in ten is changed an hour later (its plan), so a
+// query as of half an hour after the fill rebuilds those 10 % from their history.
+var changedAt = now.AddHours(1);
+var asOf = now.AddMinutes(30);
+cases.Add(("history of one changed profile, newest first (ReadHistoryAsync)", 50, async store =>
+    (await ((IProfileHistory)store).ReadHistoryAsync(new HistoryQuery(ProfileKey.User(Project, "user-" + (count / 2 / 10 * 10)))).CountAsync(), null)));
+cases.Add(("as of 30 min after the fill, 10 % changed since: API first page, no filter", 3, store => AsOfFirstPage(store, null)));
+cases.Add(("as of 30 min after the fill, 10 % changed since: plan == \"pro\" first page", 3, store => AsOfFirstPage(store, "properties[\"plan\"] == \"pro\"")));
+
 foreach (var (name, where) in filters)
 {
     cases.Add((name + ": count + first page (QueryAsync)", 3, store => Count(store, where)));
@@ -87,6 +97,7 @@ foreach (var (storeName, store, bareScan) in stores)
     var load = Stopwatch.StartNew();
     await store.InitializeAsync();
     await BenchProfiles.FillAsync(store, count);
+    await ChangeOneInTenAsync(store);
     Console.Error.WriteLine($"{storeName}: ready in {load.Elapsed.TotalSeconds:F1} s; measuring...");
     scans[storeName] = await MeasureAsync(3, async () => (await bareScan(), null));
     foreach (var (name, runs, run) in cases)
@@ -170,5 +181,37 @@ static async Task<long> PostgresScanAsync(string connectionString)
 }
 
 static string Format(double ms) => ms < 10 ? $"{ms:F2} ms" : $"{ms:F0} ms";
+
+// One profile in ten gets a new plan an hour after the fill (once: a store that has them keeps them).
+async Task ChangeOneInTenAsync(IProfileStore store)
+{
+    var history = (IProfileHistory)store;
+    if ((await history.ReadChangedIdsAsync(Project, "", now.ToUnixTimeMilliseconds())).Count > 0)
+    {
+        return;
+    }
+
+    for (var start = 0; start < count; start += 50_000)
+    {
+        var updates = Enumerable.Range(start, Math.Min(50_000, count - start)).Where(i => i % 10 == 0).Select(i => new ProfileUpdate
+        {
+            Token = "t",
+            Project = Project,
+            DistinctId = "user-" + i,
+            Time = changedAt,
+            IgnoreTime = true,
+            Set = [new("plan", "changed")],
+        }).ToList();
+        await store.ApplyAsync(updates);
+    }
+}
+
+async Task<(long Result, TimeSpan? Answered)> AsOfFirstPage(IProfileStore store, string? where)
+{
+    var service = new AsOfQueryService(store, (IProfileHistory)store);
+    var query = new ProfileQuery(Project, "") { Where = where is null ? null : WhereExpression.Parse(where), Now = now };
+    var page = await service.PageAsync(query, asOf, 0, 1000, CancellationToken.None);
+    return (page.Total, null);
+}
 
 internal sealed record Measurement(long Result, double Median, double Min);
