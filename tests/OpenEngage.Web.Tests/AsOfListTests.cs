@@ -35,7 +35,8 @@ public sealed class AsOfListTests : IAsyncLifetime
         Assert.Contains("id=\"as-of-status\"", then, StringComparison.Ordinal);
         Assert.Contains("old-plan", then, StringComparison.Ordinal);
         Assert.DoesNotContain("new-plan", then, StringComparison.Ordinal);
-        Assert.DoesNotContain("u2", then, StringComparison.Ordinal);
+        Assert.Contains("/profile?distinct_id=u1", then, StringComparison.Ordinal);
+        Assert.DoesNotContain("/profile?distinct_id=u2", then, StringComparison.Ordinal);
         Assert.DoesNotContain("Change all matches", then, StringComparison.Ordinal);
         Assert.Contains("as_of_timestamp=", then, StringComparison.Ordinal);
     }
@@ -52,6 +53,6 @@ public sealed class AsOfListTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("the history reaches back to", page, StringComparison.Ordinal);
         Assert.DoesNotContain("id=\"as-of-status\"", page, StringComparison.Ordinal);
-        Assert.Contains("u1", page, StringComparison.Ordinal);
+        Assert.Contains("/profile?distinct_id=u1", page, StringComparison.Ordinal);
     }
 }
