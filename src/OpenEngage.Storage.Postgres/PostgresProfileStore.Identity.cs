@@ -87,6 +87,20 @@ public sealed partial class PostgresProfileStore : IIdentityStore
         return found;
     }
 
+    public async Task<bool> HasLinksAsync(string project, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        EnsureOpen();
+        if (HasNul(project))
+        {
+            return false;
+        }
+
+        await using var command = _dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM identity_links WHERE project = $1);");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = project });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
     public async Task<IdentityCluster?> GetClusterAsync(string project, string distinctId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(project);

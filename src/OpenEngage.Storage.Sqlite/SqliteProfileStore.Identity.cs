@@ -69,6 +69,15 @@ public sealed partial class SqliteProfileStore : IIdentityStore
         return found;
     }
 
+    public async Task<bool> HasLinksAsync(string project, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        EnsureOpen();
+        await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        using var command = Command(connection, null, "SELECT EXISTS (SELECT 1 FROM identity_links WHERE project = $project);", ("$project", project));
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) != 0;
+    }
+
     public async Task<IdentityCluster?> GetClusterAsync(string project, string distinctId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(project);

@@ -268,6 +268,21 @@ public abstract class IdentityStoreContract : StoreContract
     }
 
     [Fact]
+    public async Task AProjectHasLinksOnlyWhileItsMapHoldsAnId()
+    {
+        var store = await NewAsync();
+        var map = Map(store);
+        Assert.False(await map.HasLinksAsync(Project));
+
+        await map.LinkAsync(Link(IdentityMode.Original, IdentityLinkKind.Alias, "u1", "alias-1"));
+        Assert.True(await map.HasLinksAsync(Project));
+        Assert.False(await map.HasLinksAsync("another-project"));
+
+        await map.DeleteIdentitiesAsync(Project, ["u1"]);
+        Assert.False(await map.HasLinksAsync(Project));
+    }
+
+    [Fact]
     public async Task TheMapAndMergesSurviveARestart()
     {
         var store = await NewAsync();

@@ -9,11 +9,19 @@ namespace OpenEngage.Ingestion.Identity;
 /// Resolves user ids to their cluster's canonical id (contract §8) through a small in-memory cache
 /// over <see cref="IIdentityStore"/>: an id read from the map (in a cluster or not) is trusted for
 /// <see cref="IdentityOptions.CacheSeconds"/>; every change this node makes forgets the ids it moved.
+/// A project whose map holds no id at all (most projects that never call <c>identify</c> or
+/// <c>alias</c>) is known as such for the same time, so its updates read nothing from the map.
 /// </summary>
 public sealed class IdentityResolver(IIdentityStore store, IOptions<IdentityOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<(string Project, string Id), Entry> _cache = new();
     private readonly IdentityOptions _options = options.Value;
+
+    /// <summary>Per project, until when its map is known to be empty (a timestamp of <see cref="TimeProvider"/>).</summary>
+    private readonly ConcurrentDictionary<string, long> _emptyUntil = new(StringComparer.Ordinal);
+
+    /// <summary>Counts this node's changes to any map (<see cref="Forget"/>): an "empty" answer read across one is not kept.</summary>
+    private long _changes;
 
     public IIdentityStore Store => store;
 
@@ -43,13 +51,24 @@ public sealed class IdentityResolver(IIdentityStore store, IOptions<IdentityOpti
             }
         }
 
-        if (missing.Count == 0)
+        if (missing.Count == 0 || (_emptyUntil.TryGetValue(project, out var emptyUntil) && emptyUntil > now))
         {
             return resolved;
         }
 
-        var found = await store.FindCanonicalIdsAsync(project, missing, cancellationToken).ConfigureAwait(false);
         var until = now + (long)(_options.CacheSeconds * (double)time.TimestampFrequency);
+        var changes = Interlocked.Read(ref _changes);
+        if (_options.CacheSeconds > 0 && !await store.HasLinksAsync(project, cancellationToken).ConfigureAwait(false))
+        {
+            if (Interlocked.Read(ref _changes) == changes)
+            {
+                _emptyUntil[project] = until;
+            }
+
+            return resolved;
+        }
+
+        var found = await store.FindCanonicalIdsAsync(project, missing, cancellationToken).ConfigureAwait(false);
         if (_cache.Count + missing.Count > _options.CacheSize)
         {
             _cache.Clear();
@@ -91,10 +110,12 @@ public sealed class IdentityResolver(IIdentityStore store, IOptions<IdentityOpti
         static bool Resolvable(ProfileUpdate update) => update.GroupKey.Length == 0 && !update.IgnoreAlias && update.Project is not null;
     }
 
-    /// <summary>Forgets <paramref name="ids"/> of <paramref name="project"/>: the next lookup reads the map.</summary>
+    /// <summary>Forgets <paramref name="ids"/> of <paramref name="project"/>, and that its map was empty: the next lookup reads the map.</summary>
     public void Forget(string project, IEnumerable<string> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
+        Interlocked.Increment(ref _changes);
+        _emptyUntil.TryRemove(project, out _);
         foreach (var id in ids)
         {
             _cache.TryRemove((project, id), out _);

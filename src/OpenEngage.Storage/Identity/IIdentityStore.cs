@@ -13,6 +13,9 @@ public interface IIdentityStore
     /// <summary>The canonical id of each of <paramref name="ids"/> that belongs to a cluster under another id; ids not listed resolve to themselves.</summary>
     Task<IReadOnlyDictionary<string, string>> FindCanonicalIdsAsync(string project, IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default);
 
+    /// <summary>Whether the project's identity map holds any id: when it holds none, every id resolves to itself.</summary>
+    Task<bool> HasLinksAsync(string project, CancellationToken cancellationToken = default);
+
     /// <summary>The cluster <paramref name="distinctId"/> belongs to, or null when it belongs to none.</summary>
     Task<IdentityCluster?> GetClusterAsync(string project, string distinctId, CancellationToken cancellationToken = default);
 
