@@ -86,7 +86,8 @@ public static class QueryAuthentication
         return allowed;
     }
 
-    private static (string User, string Password)? Credentials(string header)
+    /// <summary>The user name and password of an HTTP Basic <c>Authorization</c> header; null when it is not one.</summary>
+    internal static (string User, string Password)? Credentials(string header)
     {
         if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {

@@ -23,7 +23,7 @@ public static class OwnerAuthentication
             return secret.Length > 0 && projects.FindBySecret(secret) is { } project ? [project] : throw new WireError(401, "invalid credentials");
         }
 
-        if (Basic(header) is not var (user, password))
+        if (QueryAuthentication.Credentials(header) is not var (user, password))
         {
             throw new WireError(401, allowBearer
                 ? "authentication required: Authorization: Bearer <API secret>, or HTTP Basic with an owner service account"
@@ -39,26 +39,5 @@ public static class OwnerAuthentication
         }
 
         return allowed.Count > 0 ? allowed : throw new WireError(401, "invalid credentials, or credentials without the owner role");
-    }
-
-    private static (string User, string Password)? Basic(string header)
-    {
-        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        string credentials;
-        try
-        {
-            credentials = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-
-        var colon = credentials.IndexOf(':', StringComparison.Ordinal);
-        return colon < 0 ? (credentials, "") : (credentials[..colon], credentials[(colon + 1)..]);
     }
 }
