@@ -18,8 +18,7 @@ public sealed partial class SqliteProfileStore : IChangeFeed, IWebhookCursorStor
     public Task<ChangePage> ReadChangesAsync(ChangeFeedQuery query, TimeSpan wait, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, ChangeFeedQuery.MaxLimit);
+        query.ThrowIfInvalid();
         EnsureOpen();
         return ChangeFeedReading.ReadOrWaitAsync(token => ReadChangePageAsync(query, token), _changesCommitted, wait, ChangePollInterval, TimeProvider.System, cancellationToken);
     }
@@ -89,7 +88,7 @@ public sealed partial class SqliteProfileStore : IChangeFeed, IWebhookCursorStor
         EnsureOpen();
 
         // A short write beside the group commit, as saved filters do: SQLite serializes the two.
-        await using var connection = await OpenSavedFilterWriterAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenSideWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO webhook_cursors (webhook, xid, seq, updated_at)

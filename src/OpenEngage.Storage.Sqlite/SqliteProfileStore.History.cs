@@ -109,21 +109,10 @@ public sealed partial class SqliteProfileStore : IProfileHistory
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Runs a delete on its own write connection in one immediate transaction (the group commit
-    /// waits for it through the busy timeout). The writer notices another connection's commit
-    /// (<c>data_version</c>) and reloads what it cached, so its record-log times stay right.
-    /// </summary>
+    /// <summary>Runs a delete on a side write connection (<see cref="OpenSideWriterAsync"/>) in one immediate transaction.</summary>
     private async Task<long> WriteSideAsync(Func<SqliteConnection, SqliteTransaction, long> work, CancellationToken cancellationToken)
     {
-        await using var connection = new SqliteConnection(_writeConnectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using (var busy = connection.CreateCommand())
-        {
-            busy.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
-            busy.ExecuteNonQuery();
-        }
-
+        await using var connection = await OpenSideWriterAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         var count = work(connection, transaction);
         transaction.Commit();

@@ -20,7 +20,7 @@ public sealed partial class SqliteProfileStore : IIdentityStore
     {
         ArgumentNullException.ThrowIfNull(request);
         EnsureOpen();
-        await using var connection = await OpenSavedFilterWriterAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenSideWriterAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         var rows = ReadClusters(connection, transaction, request.Project, IdentityPlanner.CandidateIds(request));
         var plan = IdentityPlanner.Plan(request, rows);
@@ -93,7 +93,7 @@ public sealed partial class SqliteProfileStore : IIdentityStore
         ArgumentNullException.ThrowIfNull(project);
         ArgumentNullException.ThrowIfNull(distinctId);
         EnsureOpen();
-        await using var connection = await OpenSavedFilterWriterAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenSideWriterAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         var rows = ReadClusters(connection, transaction, project, [distinctId]);
         var step = IdentityClusters.Unmerge(rows, distinctId, time);
@@ -124,7 +124,7 @@ public sealed partial class SqliteProfileStore : IIdentityStore
         ArgumentNullException.ThrowIfNull(project);
         ArgumentNullException.ThrowIfNull(ids);
         EnsureOpen();
-        await using var connection = await OpenSavedFilterWriterAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenSideWriterAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
         var all = IdentityClusters.WithClusters(ids, ReadClusters(connection, transaction, project, ids));
         var json = JsonSerializer.Serialize(all);

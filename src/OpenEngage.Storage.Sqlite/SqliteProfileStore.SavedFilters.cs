@@ -17,7 +17,7 @@ public sealed partial class SqliteProfileStore : ISavedFilterStore
         ParameterMarker = "$",
         EnsureOpen = EnsureOpen,
         OpenReaderAsync = async cancellationToken => await OpenReaderAsync(cancellationToken).ConfigureAwait(false),
-        OpenWriterAsync = async cancellationToken => await OpenSavedFilterWriterAsync(cancellationToken).ConfigureAwait(false),
+        OpenWriterAsync = async cancellationToken => await OpenSideWriterAsync(cancellationToken).ConfigureAwait(false),
         CreatedAtValue = createdAt => createdAt.ToString("O", CultureInfo.InvariantCulture),
         ReadCreatedAt = (reader, ordinal) => DateTimeOffset.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
     });
@@ -34,7 +34,13 @@ public sealed partial class SqliteProfileStore : ISavedFilterStore
     public Task<bool> DeleteSavedFilterAsync(string project, long id, CancellationToken cancellationToken = default) =>
         SavedFilters.DeleteSavedFilterAsync(project, id, cancellationToken);
 
-    private async Task<SqliteConnection> OpenSavedFilterWriterAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A write connection beside the group commit, for writes that are not profile updates (saved
+    /// filters, the identity map, webhook positions, history retention): durable on commit, and
+    /// waiting for the group commit's transaction through the busy timeout. The group commit notices
+    /// its commits (<c>data_version</c>) and reloads what it cached.
+    /// </summary>
+    private async Task<SqliteConnection> OpenSideWriterAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_writeConnectionString);
         try
