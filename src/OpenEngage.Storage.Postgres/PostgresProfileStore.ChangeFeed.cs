@@ -26,8 +26,7 @@ public sealed partial class PostgresProfileStore : IChangeFeed, IWebhookCursorSt
     public Task<ChangePage> ReadChangesAsync(ChangeFeedQuery query, TimeSpan wait, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, ChangeFeedQuery.MaxLimit);
+        query.ThrowIfInvalid();
         EnsureOpen();
         return ChangeFeedReading.ReadOrWaitAsync(token => ReadChangePageAsync(query, token), _changesCommitted, wait, ChangePollInterval, TimeProvider.System, cancellationToken);
     }
