@@ -36,6 +36,9 @@ public sealed class ProfileDiff
         Properties = properties;
     }
 
+    /// <summary>A diff of a record that changed nothing.</summary>
+    public static ProfileDiff Empty { get; } = new(ProfileDiffKind.None, []);
+
     public ProfileDiffKind Kind { get; }
 
     /// <summary>The properties that changed, in the order of the new state, then the removed ones.</summary>
@@ -49,6 +52,9 @@ public sealed class ProfileDiff
         ProfileDiffKind.Delete => "delete",
         _ => "none",
     };
+
+    /// <summary>A diff of the given kind with the given changed properties (the engine's own record of its writes).</summary>
+    internal static ProfileDiff Of(ProfileDiffKind kind, IReadOnlyList<PropertyChange> properties) => new(kind, properties);
 
     /// <summary>Compares <paramref name="before"/> and <paramref name="after"/> (null: the profile does not exist).</summary>
     public static ProfileDiff Between(JsonObject? before, JsonObject? after)
@@ -83,46 +89,6 @@ public sealed class ProfileDiff
             _ => properties.Count == 0 ? ProfileDiffKind.None : ProfileDiffKind.Update,
         };
         return new ProfileDiff(kind, properties);
-    }
-
-    /// <summary>
-    /// Compares the states before and after applying <paramref name="update"/>, looking only at
-    /// the names the update can write (every other property is an untouched copy); falls back to
-    /// <see cref="Between(JsonObject?, JsonObject?)"/> when the property counts say otherwise.
-    /// </summary>
-    public static ProfileDiff Between(JsonObject? before, JsonObject? after, ProfileUpdate update)
-    {
-        ArgumentNullException.ThrowIfNull(update);
-        if (before is null || after is null || update.Delete)
-        {
-            return Between(before, after);
-        }
-
-        var properties = new List<PropertyChange>();
-        var count = before.Count;
-        HashSet<string>? seen = null;
-        foreach (var name in ProfileEngine.WrittenNames(update))
-        {
-            if (!(seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(name))
-            {
-                continue;
-            }
-
-            var had = before.TryGetPropertyValue(name, out var old);
-            var has = after.TryGetPropertyValue(name, out var value);
-            if (had != has || (had && !JsonNode.DeepEquals(old, value)))
-            {
-                properties.Add(new PropertyChange(name, had, old, has, value));
-                count += (has ? 1 : 0) - (had ? 1 : 0);
-            }
-        }
-
-        if (count != after.Count)
-        {
-            return Between(before, after);
-        }
-
-        return new ProfileDiff(properties.Count == 0 ? ProfileDiffKind.None : ProfileDiffKind.Update, properties);
     }
 
     /// <summary>The state before the record, given the state right after it (a new object; <paramref name="after"/> is not modified).</summary>

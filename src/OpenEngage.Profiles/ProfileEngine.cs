@@ -18,15 +18,24 @@ public enum ApplyStatus
     Rejected,
 }
 
-/// <summary>The outcome of <see cref="ProfileEngine.Apply"/>.</summary>
+/// <summary>
+/// The outcome of <see cref="ProfileEngine.Apply"/> or <see cref="ProfileEngine.ApplyInPlace"/>.
+/// <see cref="Profile"/> is the state after the update; when a store applied several updates to
+/// one profile together, it is the state after all of them, and <see cref="Diff"/> is what this
+/// update changed.
+/// </summary>
 public sealed record ApplyResult(ApplyStatus Status, JsonObject? Profile, RecordError? Error, IReadOnlyList<RecordWarning> Warnings)
 {
     public bool IsApplied => Status != ApplyStatus.Rejected;
+
+    /// <summary>What the update changed; null when it was rejected (or the result was not made by <see cref="ProfileEngine"/>).</summary>
+    public ProfileDiff? Diff { get; init; }
 }
 
 /// <summary>
-/// Applies a validated <see cref="ProfileUpdate"/> to a profile's properties (contract §3–§5).
-/// Never mutates its input; a rejected update leaves the caller's state as it was.
+/// Applies a validated <see cref="ProfileUpdate"/> to a profile's properties (contract §3–§5):
+/// <see cref="Apply"/> to a copy, <see cref="ApplyInPlace"/> to a profile the caller owns. Either
+/// way a rejected update leaves the caller's state as it was.
 /// </summary>
 public sealed class ProfileEngine(ProfileLimits limits)
 {
@@ -35,35 +44,62 @@ public sealed class ProfileEngine(ProfileLimits limits)
 
     public ProfileLimits Limits { get; } = limits;
 
-    /// <param name="current">The stored properties, or null when the profile does not exist.</param>
+    /// <param name="current">The stored properties, or null when the profile does not exist; not modified.</param>
     /// <param name="update">The update to apply.</param>
     public ApplyResult Apply(JsonObject? current, ProfileUpdate update)
     {
+        ArgumentNullException.ThrowIfNull(update);
+        var result = ApplyInPlace(current is null || update.Delete ? current : (JsonObject)current.DeepClone(), update);
+        return result.Status == ApplyStatus.Unchanged ? result with { Profile = null } : result;
+    }
+
+    /// <summary>
+    /// Applies an update to a profile the caller owns, changing it in place: the cost follows the
+    /// record, not the profile. Every write replaces a property's node (a list is copied before it
+    /// grows or shrinks), so the nodes of <see cref="ApplyResult.Diff"/> stay as they were; a
+    /// rejected update is undone, leaving the profile as it was.
+    /// </summary>
+    /// <param name="profile">The profile's properties, or null when it does not exist.</param>
+    /// <param name="update">The update to apply.</param>
+    /// <returns>
+    /// The result: <see cref="ApplyResult.Profile"/> is the profile after the update (the same
+    /// object, a new one when the update created it, null when deleted or missing), and
+    /// <see cref="ApplyResult.Diff"/> what the update changed.
+    /// </returns>
+    public ApplyResult ApplyInPlace(JsonObject? profile, ProfileUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+
         // The record's own warnings, copied only when applying it adds one.
         var warnings = new Warnings(update.Warnings);
 
         if (update.Delete)
         {
-            return new(current is null ? ApplyStatus.Unchanged : ApplyStatus.Deleted, null, null, warnings.List);
+            return profile is null
+                ? new(ApplyStatus.Unchanged, null, null, warnings.List) { Diff = ProfileDiff.Empty }
+                : new(ApplyStatus.Deleted, null, null, warnings.List) { Diff = ProfileDiff.Between(profile, null) };
         }
 
-        if (current is null && !update.CreatesProfile)
+        if (profile is null && !update.CreatesProfile)
         {
-            return new(ApplyStatus.Unchanged, null, null, warnings.List);
+            return new(ApplyStatus.Unchanged, null, null, warnings.List) { Diff = ProfileDiff.Empty };
         }
 
-        var profile = current is null ? [] : (JsonObject)current.DeepClone();
+        var created = profile is null;
+        profile ??= [];
+        var countBefore = profile.Count;
+        var writes = new PropertyWrites();
 
         foreach (var (name, value) in update.Set ?? [])
         {
-            profile[name] = value?.DeepClone();
+            writes.Set(profile, name, value?.DeepClone());
         }
 
         foreach (var (name, value) in update.SetOnce ?? [])
         {
             if (!profile.ContainsKey(name))
             {
-                profile[name] = value?.DeepClone();
+                writes.Set(profile, name, value?.DeepClone());
             }
         }
 
@@ -71,17 +107,18 @@ public sealed class ProfileEngine(ProfileLimits limits)
         {
             if (!profile.TryGetPropertyValue(name, out var stored))
             {
-                profile[name] = NumberMath.ToNode(delta);
+                writes.Set(profile, name, NumberMath.ToNode(delta));
             }
             else if (NumberMath.IsNumber(stored))
             {
                 if (!NumberMath.TryAdd(stored!, delta, out var sum))
                 {
+                    writes.Undo(profile);
                     return Rejected(new RecordError($"$add.{name}",
                         $"$add would make \"{name}\" {stored!.ToJsonString()} + {delta.ToString(System.Globalization.CultureInfo.InvariantCulture)}, beyond the range of a number (about 1.8e308); nothing changed"), warnings);
                 }
 
-                profile[name] = sum;
+                writes.Set(profile, name, sum);
             }
             else
             {
@@ -95,11 +132,13 @@ public sealed class ProfileEngine(ProfileLimits limits)
             {
                 var list = new JsonArray();
                 AppendMissing(list, values);
-                profile[name] = list;
+                writes.Set(profile, name, list);
             }
             else if (stored is JsonArray list)
             {
-                AppendMissing(list, values);
+                var grown = (JsonArray)list.DeepClone();
+                AppendMissing(grown, values);
+                writes.Set(profile, name, grown);
             }
             else
             {
@@ -111,11 +150,13 @@ public sealed class ProfileEngine(ProfileLimits limits)
         {
             if (!profile.TryGetPropertyValue(name, out var stored))
             {
-                profile[name] = new JsonArray(value?.DeepClone());
+                writes.Set(profile, name, new JsonArray(value?.DeepClone()));
             }
             else if (stored is JsonArray list)
             {
-                list.Add(value?.DeepClone());
+                var grown = (JsonArray)list.DeepClone();
+                grown.Add(value?.DeepClone());
+                writes.Set(profile, name, grown);
             }
             else
             {
@@ -132,12 +173,18 @@ public sealed class ProfileEngine(ProfileLimits limits)
 
             if (stored is JsonArray list)
             {
-                for (var i = list.Count - 1; i >= 0; i--)
+                if (list.Any(element => JsonNode.DeepEquals(element, value)))
                 {
-                    if (JsonNode.DeepEquals(list[i], value))
+                    var shrunk = new JsonArray();
+                    foreach (var element in list)
                     {
-                        list.RemoveAt(i);
+                        if (!JsonNode.DeepEquals(element, value))
+                        {
+                            shrunk.Add(element?.DeepClone());
+                        }
                     }
+
+                    writes.Set(profile, name, shrunk);
                 }
             }
             else
@@ -148,7 +195,7 @@ public sealed class ProfileEngine(ProfileLimits limits)
 
         foreach (var name in update.Unset ?? [])
         {
-            profile.Remove(name);
+            writes.Remove(profile, name);
         }
 
         if (update.SetsProperties && update.Geo is { } geo)
@@ -157,25 +204,27 @@ public sealed class ProfileEngine(ProfileLimits limits)
             {
                 if (!Names(update, name))
                 {
-                    profile[name] = value;
+                    writes.Set(profile, name, value);
                 }
             }
         }
 
         var time = ProfileTime.Format(update.Time);
-        if (current is null && !profile.ContainsKey(Created) && !Names(update, Created))
+        if (created && !profile.ContainsKey(Created) && !Names(update, Created))
         {
-            profile[Created] = time;
+            writes.Set(profile, Created, time);
         }
 
         if (!update.IgnoreTime && !Names(update, LastSeen))
         {
-            profile[LastSeen] = time;
+            writes.Set(profile, LastSeen, time);
         }
 
-        if (profile.Count > Limits.MaxPropertiesPerProfile && profile.Count > (current?.Count ?? 0))
+        if (profile.Count > Limits.MaxPropertiesPerProfile && profile.Count > countBefore)
         {
-            return Rejected(new RecordError("", $"the profile would have {profile.Count} properties; the limit is {Limits.MaxPropertiesPerProfile}"), warnings);
+            var count = profile.Count;
+            writes.Undo(profile);
+            return Rejected(new RecordError("", $"the profile would have {count} properties; the limit is {Limits.MaxPropertiesPerProfile}"), warnings);
         }
 
         // The lists that $union and $append grew (where the property was, or became, a list).
@@ -183,46 +232,24 @@ public sealed class ProfileEngine(ProfileLimits limits)
         {
             if (profile[name] is JsonArray list && JsonSize.Utf8Bytes(list) > Limits.MaxListBytes)
             {
+                writes.Undo(profile);
                 return Rejected(new RecordError(name, $"the list property \"{name}\" would exceed {Limits.MaxListBytes} bytes"), warnings);
             }
         }
 
-        if (current is not null && SameProperties(current, profile, update))
+        if (created)
         {
-            return new(ApplyStatus.Unchanged, null, null, warnings.List);
+            return new(ApplyStatus.Upserted, profile, null, warnings.List) { Diff = ProfileDiff.Between(null, profile) };
         }
 
-        return new(ApplyStatus.Upserted, profile, null, warnings.List);
+        var changes = writes.Changes(profile);
+        return changes.Count == 0
+            ? new(ApplyStatus.Unchanged, profile, null, warnings.List) { Diff = ProfileDiff.Empty }
+            : new(ApplyStatus.Upserted, profile, null, warnings.List) { Diff = ProfileDiff.Of(ProfileDiffKind.Update, changes) };
     }
 
     private static ApplyResult Rejected(RecordError error, Warnings warnings) =>
         new(ApplyStatus.Rejected, null, error, warnings.List);
-
-    /// <summary>
-    /// Whether <paramref name="profile"/>, made from a deep copy of <paramref name="current"/> by
-    /// applying <paramref name="update"/>, still equals it. Only the properties the update could
-    /// have written need comparing: the record's names, the geolocation and the two timestamps;
-    /// every other property is an untouched copy.
-    /// </summary>
-    private static bool SameProperties(JsonObject current, JsonObject profile, ProfileUpdate update)
-    {
-        if (current.Count != profile.Count)
-        {
-            return false;
-        }
-
-        foreach (var name in WrittenNames(update))
-        {
-            var had = current.TryGetPropertyValue(name, out var before);
-            var has = profile.TryGetPropertyValue(name, out var after);
-            if (had != has || !JsonNode.DeepEquals(before, after))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     /// <summary>Every property name applying <paramref name="update"/> can write: the record's, the geolocation's and the two timestamps.</summary>
     internal static IEnumerable<string> WrittenNames(ProfileUpdate update)

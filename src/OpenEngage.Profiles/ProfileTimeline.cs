@@ -33,7 +33,7 @@ public static class ProfileTimeline
 
         var log = new List<LoggedRecord>(newer.Count + 1);
         var next = After(state, result);
-        log.Add(new LoggedRecord(late, ProfileDiff.Between(state, next)));
+        log.Add(new LoggedRecord(late, result.Diff!));
         state = next;
         foreach (var record in newer)
         {
@@ -46,7 +46,7 @@ public static class ProfileTimeline
             }
 
             next = After(state, again);
-            log.Add(new LoggedRecord(record.Update, ProfileDiff.Between(state, next)));
+            log.Add(new LoggedRecord(record.Update, again.Diff!));
             state = next;
         }
 

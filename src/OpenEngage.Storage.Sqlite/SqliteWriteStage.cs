@@ -213,7 +213,7 @@ internal sealed partial class SqliteWriteStage
             properties = reader.Read() ? StoredProperties.Parse(reader.GetString(0)) : null;
         }
 
-        return new ProfileState(properties, _history ? LoadLatest(key) : long.MinValue);
+        return new ProfileState(properties, _history ? LoadLatest(key) : long.MinValue) { Owned = true };
     }
 
     private static object? ExecuteScalar(SqliteConnection connection, string sql)

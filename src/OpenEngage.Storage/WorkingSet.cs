@@ -12,8 +12,11 @@ namespace OpenEngage.Storage;
 /// <remarks>
 /// <para>
 /// Not thread-safe: owned by the writer that prepares a group, and cleared once the group's writes
-/// are built. A profile the group has not touched yet is read through the loader given to the
-/// constructor, unless the store added it first (<see cref="Add"/>).
+/// are built. Updates change the group's own copy of a profile in place
+/// (<see cref="ProfileEngine.ApplyInPlace"/>): a state the loader marks as shared (not
+/// <see cref="ProfileState.Owned"/>) is copied once, before the group's first change to it. A
+/// profile the group has not touched yet is read through the loader given to the constructor,
+/// unless the store added it first (<see cref="Add"/>).
 /// </para>
 /// <para>
 /// With <see cref="RecordChanges"/> on, every accepted update also goes into the profile's record
@@ -70,12 +73,15 @@ public sealed class WorkingSet
     /// <summary>The changes recorded since the last <see cref="Clear"/> (see <see cref="RecordChanges"/>).</summary>
     public IReadOnlyList<ProfileChange> Changes => (IReadOnlyList<ProfileChange>?)_changes ?? [];
 
-    /// <summary>Adds a profile in its stored state (null: it does not exist), replacing what the set held for it.</summary>
-    public void Add(ProfileKey key, JsonObject? stored) => Add(key, new ProfileState(stored, long.MinValue));
+    /// <summary>
+    /// Adds a profile in its stored state (null: it does not exist), replacing what the set held for
+    /// it. The set takes the object over: it changes it in place.
+    /// </summary>
+    public void Add(ProfileKey key, JsonObject? stored) => Add(key, new ProfileState(stored, long.MinValue) { Owned = true });
 
     /// <summary>Adds a profile in its stored state, replacing what the set held for it.</summary>
     public void Add(ProfileKey key, ProfileState stored) =>
-        _entries[key] = new Entry { Current = stored.Properties, Stored = stored.Properties is not null, Latest = stored.Latest };
+        _entries[key] = new Entry { Current = stored.Properties, Stored = stored.Properties is not null, Latest = stored.Latest, Owned = stored.Owned };
 
     /// <summary>Sets the time of the newest logged record of a profile the set holds.</summary>
     public void SetLatest(ProfileKey key, long latest)
@@ -99,6 +105,7 @@ public sealed class WorkingSet
             entry.Current = loaded.Properties;
             entry.Stored = loaded.Properties is not null;
             entry.Latest = loaded.Latest;
+            entry.Owned = loaded.Owned;
         }
 
         var time = update.Time.ToUnixTimeMilliseconds();
@@ -117,23 +124,30 @@ public sealed class WorkingSet
             }
         }
 
+        if (!entry.Owned)
+        {
+            // The first change of this group to a state others hold (a cache, an earlier group):
+            // the group works on its own copy from here on.
+            entry.Current = (JsonObject?)entry.Current?.DeepClone();
+            entry.Owned = true;
+        }
+
         var before = entry.Current;
-        var result = _engine.Apply(before, update);
+        var result = _engine.ApplyInPlace(before, update);
         if (!result.IsApplied)
         {
             return result;
         }
 
-        var after = ProfileTimeline.After(before, result);
         if (result.Status != ApplyStatus.Unchanged)
         {
-            entry.Current = after;
+            entry.Current = ProfileTimeline.After(before, result);
             entry.Dirty = true;
         }
 
         if (_changes is not null)
         {
-            var diff = ProfileDiff.Between(before, after, update);
+            var diff = result.Diff!;
             (entry.Log ??= []).Add(new LoggedRecord(update, diff));
             entry.Latest = Math.Max(entry.Latest, time);
             if (diff.Kind != ProfileDiffKind.None)
@@ -171,6 +185,7 @@ public sealed class WorkingSet
 
         log.RemoveRange(first, log.Count - first);
         log.AddRange(fold.Log);
+        entry.Owned |= !ReferenceEquals(fold.Profile, before);
         entry.Current = fold.Profile;
         entry.Dirty = true;
         var net = ProfileDiff.Between(before, fold.Profile);
@@ -232,6 +247,9 @@ public sealed class WorkingSet
 
         /// <summary>True when <see cref="Current"/> differs from the database.</summary>
         public bool Dirty;
+
+        /// <summary>True when <see cref="Current"/> is the set's own object, which it changes in place.</summary>
+        public bool Owned;
 
         /// <summary>The time (Unix ms) of the newest record in the profile's log.</summary>
         public long Latest;

@@ -216,6 +216,46 @@ public class PropertyTests
         }, iter: Iterations);
     }
 
+    // ---- applying in place -------------------------------------------------------------------------
+
+    [Fact]
+    public void Applying_in_place_ends_where_applying_to_copies_ends_and_a_rejected_record_leaves_no_trace()
+    {
+        // Tight limits so that some records are rejected part-way: too many properties, lists too long.
+        var limits = new ProfileLimits { MaxPropertiesPerProfile = 8, MaxListBytes = 40 };
+        var engine = new ProfileEngine(limits);
+        Gen.Select(Gen.Frequency((1, Gen.Const((string?)null)), (4, ProfileJson.Select(json => (string?)json))), OperationsJson.Array[1, 6]).Sample((start, records) =>
+        {
+            var pure = Profile(start);
+            var owned = Profile(start);
+            foreach (var members in records)
+            {
+                var update = Valid(Record(members), limits: limits);
+                var before = owned?.ToJsonString();
+                var expected = engine.Apply(pure, update);
+                var actual = engine.ApplyInPlace(owned, update);
+
+                Assert.Equal(expected.Status, actual.Status);
+                Assert.Equal(expected.Error?.Message, actual.Error?.Message);
+                if (!actual.IsApplied)
+                {
+                    // Undone exactly: the same properties, values and order as before the record.
+                    Assert.Equal(before, owned?.ToJsonString());
+                    continue;
+                }
+
+                pure = ProfileTimeline.After(pure, expected);
+                owned = actual.Status == ApplyStatus.Unchanged ? owned : actual.Profile;
+                Assert.True(JsonNode.DeepEquals(pure, owned), $"{pure?.ToJsonString()} != {owned?.ToJsonString()}");
+
+                // The diff undoes the record and names exactly the properties whose value changed.
+                var undone = actual.Diff!.Undo(owned);
+                Assert.True(JsonNode.DeepEquals(undone, Profile(before)), $"undo gave {undone?.ToJsonString()}, expected {before}");
+                Assert.Equal(actual.Status == ApplyStatus.Unchanged, actual.Diff.Kind == ProfileDiffKind.None);
+            }
+        }, iter: Iterations);
+    }
+
     // ---- applying updates --------------------------------------------------------------------------
 
     [Fact]

@@ -155,7 +155,7 @@ public class TimelinePropertyTests
                 var result = Engine.Apply(state, update);
                 Assert.True(result.IsApplied, result.Error?.Message);
                 var next = ProfileTimeline.After(state, result);
-                var diff = ProfileDiff.Between(state, next, update);
+                var diff = result.Diff!;
                 log.Add((time, ProfileUpdateJson.Serialize(update), diff.KindName, diff.ToJson()));
                 state = next;
                 continue;

@@ -357,7 +357,7 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
             hold.Release();
 
             await first;
-            var counts = (await Task.WhenAll(queued)).Select(r => (long)r[0].Profile!["count"]!).ToList();
+            var counts = (await Task.WhenAll(queued)).Select(r => (long)Changed(r[0], "count")!).ToList();
             Assert.Equal(Enumerable.Range(2, 10).Select(i => (long)i), counts);
         }
 
