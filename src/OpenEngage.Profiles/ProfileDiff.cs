@@ -119,13 +119,17 @@ public sealed class ProfileDiff
     }
 
     /// <summary>The changed properties as stored: <c>{name: {"old": v, "new": v}}</c>, a missing old or new meaning absent.</summary>
-    public string ToJson()
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+    public string ToJson() => Encoding.UTF8.GetString(ToUtf8Json());
+
+    [ThreadStatic]
+    private static Utf8JsonScratch? t_scratch;
+
+    /// <summary>What <see cref="ToJson"/> returns, as UTF-8.</summary>
+    public byte[] ToUtf8Json() =>
+        (t_scratch ??= new Utf8JsonScratch(WriterOptions)).Write(Properties, static (writer, properties) =>
         {
             writer.WriteStartObject();
-            foreach (var change in Properties)
+            foreach (var change in properties)
             {
                 writer.WriteStartObject(change.Name);
                 if (change.Had)
@@ -142,10 +146,7 @@ public sealed class ProfileDiff
             }
 
             writer.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+        });
 
     /// <summary>Reads back what <see cref="ToJson"/> wrote, with the kind's stored name.</summary>
     public static ProfileDiff Parse(string kind, string json)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -16,56 +15,61 @@ public static class ProfileUpdateJson
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static string Serialize(ProfileUpdate update)
+    [ThreadStatic]
+    private static Utf8JsonScratch? t_scratch;
+
+    public static string Serialize(ProfileUpdate update) => Encoding.UTF8.GetString(SerializeToUtf8(update));
+
+    /// <summary>What <see cref="Serialize"/> returns, as UTF-8.</summary>
+    public static byte[] SerializeToUtf8(ProfileUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        return (t_scratch ??= new Utf8JsonScratch(WriterOptions)).Write(update, Write);
+    }
+
+    private static void Write(Utf8JsonWriter writer, ProfileUpdate update)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("time", update.Time.ToUnixTimeMilliseconds());
+        if (update.IgnoreTime)
         {
-            writer.WriteStartObject();
-            writer.WriteNumber("time", update.Time.ToUnixTimeMilliseconds());
-            if (update.IgnoreTime)
+            writer.WriteBoolean("ignore_time", true);
+        }
+
+        if (update.Delete)
+        {
+            writer.WriteBoolean("$delete", true);
+        }
+
+        Pairs(writer, "$set", update.Set, static (w, v) => Node(w, v));
+        Pairs(writer, "$set_once", update.SetOnce, static (w, v) => Node(w, v));
+        Pairs(writer, "$add", update.Add, static (w, v) => w.WriteNumberValue(v));
+        Pairs(writer, "$union", update.Union, static (w, v) => v.WriteTo(w));
+        Pairs(writer, "$append", update.Append, static (w, v) => Node(w, v));
+        Pairs(writer, "$remove", update.Remove, static (w, v) => Node(w, v));
+        if (update.Unset is { } unset)
+        {
+            writer.WriteStartArray("$unset");
+            foreach (var name in unset)
             {
-                writer.WriteBoolean("ignore_time", true);
+                writer.WriteStringValue(name);
             }
 
-            if (update.Delete)
+            writer.WriteEndArray();
+        }
+
+        if (update.SetsProperties && update.Geo is { } geo)
+        {
+            writer.WriteStartObject("geo");
+            foreach (var (name, value) in geo.Properties())
             {
-                writer.WriteBoolean("$delete", true);
-            }
-
-            Pairs(writer, "$set", update.Set, static (w, v) => Node(w, v));
-            Pairs(writer, "$set_once", update.SetOnce, static (w, v) => Node(w, v));
-            Pairs(writer, "$add", update.Add, static (w, v) => w.WriteNumberValue(v));
-            Pairs(writer, "$union", update.Union, static (w, v) => v.WriteTo(w));
-            Pairs(writer, "$append", update.Append, static (w, v) => Node(w, v));
-            Pairs(writer, "$remove", update.Remove, static (w, v) => Node(w, v));
-            if (update.Unset is { } unset)
-            {
-                writer.WriteStartArray("$unset");
-                foreach (var name in unset)
-                {
-                    writer.WriteStringValue(name);
-                }
-
-                writer.WriteEndArray();
-            }
-
-            if (update.SetsProperties && update.Geo is { } geo)
-            {
-                writer.WriteStartObject("geo");
-                foreach (var (name, value) in geo.Properties())
-                {
-                    writer.WriteString(name, value);
-                }
-
-                writer.WriteEndObject();
+                writer.WriteString(name, value);
             }
 
             writer.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        writer.WriteEndObject();
     }
 
     /// <summary>Reads back what <see cref="Serialize"/> wrote, as an update of <paramref name="key"/>.</summary>

@@ -19,8 +19,8 @@ internal sealed record SqlitePreparedLog(ProfileKey Key, long? RewriteAfter, Sql
                 update.Source,
                 update.Credential,
                 record.Diff.KindName,
-                record.Diff.ToJson(),
-                ProfileUpdateJson.Serialize(update));
+                record.Diff.ToUtf8Json(),
+                ProfileUpdateJson.SerializeToUtf8(update));
         }
 
         return new SqlitePreparedLog(profile.Key, profile.RewriteAfter, rows);

@@ -9,29 +9,28 @@ namespace OpenEngage.Storage.Sqlite;
 /// </summary>
 internal sealed partial class SqliteWriteStage
 {
-    private SqliteCommand? _insertChange;
-    private SqliteCommand? _insertHistory;
-    private SqliteCommand? _deleteHistoryAfter;
+    private SqliteRawStatement? _insertChange;
+    private SqliteRawStatement? _insertHistory;
+    private SqliteRawStatement? _deleteHistoryAfter;
     private SqliteCommand? _selectLatest;
     private SqliteCommand? _selectNewer;
 
+    /// <summary>The statements of the change and record logs, on the write connection; each binds the profile's key to ?1 to ?3 (<see cref="BindKey"/>).</summary>
     private void PrepareChangeCommands(SqliteConnection connection)
     {
-        _insertChange = Command(connection, """
+        _insertChange = SqliteRawStatement.Prepare(connection, """
             INSERT INTO profile_changes (project, group_key, id, kind, changed, removed, time, received, source)
-            VALUES ($project, $group_key, $id, $kind, $changed, $removed, $time, $received, $source);
-            """, ("$kind", SqliteType.Text), ("$changed", SqliteType.Text), ("$removed", SqliteType.Text),
-            ("$time", SqliteType.Integer), ("$received", SqliteType.Integer), ("$source", SqliteType.Text));
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);
+            """);
 
-        _insertHistory = Command(connection, """
+        _insertHistory = SqliteRawStatement.Prepare(connection, """
             INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json)
-            VALUES ($project, $group_key, $id, $time, $received, $source, $credential, $kind, $changes, $record);
-            """, ("$time", SqliteType.Integer), ("$received", SqliteType.Integer), ("$source", SqliteType.Text),
-            ("$credential", SqliteType.Text), ("$kind", SqliteType.Text), ("$changes", SqliteType.Text), ("$record", SqliteType.Text));
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10);
+            """);
 
-        _deleteHistoryAfter = Command(connection, """
-            DELETE FROM profile_history WHERE project = $project AND group_key = $group_key AND id = $id AND time > $after;
-            """, ("$after", SqliteType.Integer));
+        _deleteHistoryAfter = SqliteRawStatement.Prepare(connection, """
+            DELETE FROM profile_history WHERE project = ?1 AND group_key = ?2 AND id = ?3 AND time > ?4;
+            """);
     }
 
     private void PrepareLogCommands(SqliteConnection connection)
@@ -117,7 +116,7 @@ internal sealed partial class SqliteWriteStage
     }
 
     /// <summary>Second stage, inside the group's transaction: the change-log rows, then each profile's log rows.</summary>
-    private void WriteChanges(SqlitePreparedChange[] changes, SqlitePreparedLog[] logs, SqliteTransaction transaction)
+    private void WriteChanges(SqlitePreparedChange[] changes, SqlitePreparedLog[] logs)
     {
         if (changes.Length == 0 && logs.Length == 0)
         {
@@ -125,43 +124,41 @@ internal sealed partial class SqliteWriteStage
         }
 
         var insertChange = _insertChange!;
-        insertChange.Transaction = transaction;
         foreach (var change in changes)
         {
-            Bind(insertChange, change.Key);
-            insertChange.Parameters[3].Value = change.Text.Kind;
-            insertChange.Parameters[4].Value = change.Text.Changed;
-            insertChange.Parameters[5].Value = change.Text.Removed;
-            insertChange.Parameters[6].Value = change.Time;
-            insertChange.Parameters[7].Value = change.Received;
-            insertChange.Parameters[8].Value = change.Source;
-            insertChange.ExecuteNonQuery();
+            BindKey(insertChange, change.Key);
+            insertChange.BindText(4, change.Text.Kind);
+            insertChange.BindText(5, change.Text.Changed);
+            insertChange.BindText(6, change.Text.Removed);
+            insertChange.BindInt64(7, change.Time);
+            insertChange.BindInt64(8, change.Received);
+            insertChange.BindText(9, change.Source);
+            insertChange.Execute();
         }
 
         var insertHistory = _insertHistory!;
         var deleteAfter = _deleteHistoryAfter!;
-        insertHistory.Transaction = transaction;
-        deleteAfter.Transaction = transaction;
         foreach (var log in logs)
         {
             if (log.RewriteAfter is { } rewriteAfter)
             {
-                Bind(deleteAfter, log.Key);
-                deleteAfter.Parameters[3].Value = rewriteAfter;
-                deleteAfter.ExecuteNonQuery();
+                BindKey(deleteAfter, log.Key);
+                deleteAfter.BindInt64(4, rewriteAfter);
+                deleteAfter.Execute();
             }
 
-            Bind(insertHistory, log.Key);
             foreach (var row in log.Rows)
             {
-                insertHistory.Parameters[3].Value = row.Time;
-                insertHistory.Parameters[4].Value = row.Received;
-                insertHistory.Parameters[5].Value = row.Source;
-                insertHistory.Parameters[6].Value = row.Credential;
-                insertHistory.Parameters[7].Value = row.Kind;
-                insertHistory.Parameters[8].Value = row.Changes;
-                insertHistory.Parameters[9].Value = row.Record;
-                insertHistory.ExecuteNonQuery();
+                // Execute clears the bindings: the key is bound again for every row.
+                BindKey(insertHistory, log.Key);
+                insertHistory.BindInt64(4, row.Time);
+                insertHistory.BindInt64(5, row.Received);
+                insertHistory.BindText(6, row.Source);
+                insertHistory.BindText(7, row.Credential);
+                insertHistory.BindText(8, row.Kind);
+                insertHistory.BindText(9, row.Changes);
+                insertHistory.BindText(10, row.Record);
+                insertHistory.Execute();
             }
         }
     }

@@ -36,7 +36,7 @@ internal sealed partial class SqliteWriteStage
             var n = 0;
             foreach (var profile in _working)
             {
-                var json = profile.Dirty && profile.Current is { } properties ? StoredProperties.Serialize(properties) : null;
+                var json = profile.Dirty && profile.Current is { } properties ? StoredProperties.SerializeToUtf8(properties) : null;
                 var logged = logs is not null && (profile.Log.Count > 0 || profile.RewriteAfter is not null);
                 rows[n++] = new SqlitePreparedRow(profile.Key, profile.Current, json, profile.Dirty, profile.Stored, profile.Latest, logged);
                 if (logged)
@@ -91,13 +91,13 @@ internal sealed partial class SqliteWriteStage
             }
 
             using var transaction = _writer!.BeginTransaction(deferred: false);
-            _upsert!.Transaction = transaction;
-            _delete!.Transaction = transaction;
             if (ChangedElsewhere(transaction))
             {
                 return false;
             }
 
+            var upsert = _upsert!;
+            var delete = _delete!;
             foreach (var row in prepared.Rows)
             {
                 if (!row.Dirty)
@@ -107,18 +107,18 @@ internal sealed partial class SqliteWriteStage
 
                 if (row.Json is { } json)
                 {
-                    Bind(_upsert, row.Key);
-                    _upsert.Parameters[3].Value = json;
-                    _upsert.ExecuteNonQuery();
+                    BindKey(upsert, row.Key);
+                    upsert.BindText(4, json);
+                    upsert.Execute();
                 }
                 else if (row.Stored)
                 {
-                    Bind(_delete, row.Key);
-                    _delete.ExecuteNonQuery();
+                    BindKey(delete, row.Key);
+                    delete.Execute();
                 }
             }
 
-            WriteChanges(prepared.Changes, prepared.Logs, transaction);
+            WriteChanges(prepared.Changes, prepared.Logs);
 
             transaction.Commit();
             RecordCommittedFrames();

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -14,44 +13,61 @@ public readonly record struct ProfileChangeText(string Kind, string Changed, str
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    [ThreadStatic]
+    private static Utf8JsonScratch? t_scratch;
+
     public static ProfileChangeText From(ProfileChange change)
+    {
+        var utf8 = Utf8From(change);
+        return new(utf8.Kind, Encoding.UTF8.GetString(utf8.Changed), Encoding.UTF8.GetString(utf8.Removed));
+    }
+
+    /// <summary>What <see cref="From"/> returns, with the JSON texts as UTF-8.</summary>
+    public static ProfileChangeUtf8 Utf8From(ProfileChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
         if (change.IsDelete)
         {
-            return new(Delete, "{}", "[]");
+            return new(Delete, "{}"u8.ToArray(), "[]"u8.ToArray());
         }
 
-        var changed = new ArrayBufferWriter<byte>(256);
-        var removed = new ArrayBufferWriter<byte>(32);
-        using (var changedWriter = new Utf8JsonWriter(changed, WriterOptions))
-        using (var removedWriter = new Utf8JsonWriter(removed, WriterOptions))
+        var scratch = t_scratch ??= new Utf8JsonScratch(WriterOptions);
+        var changed = scratch.Write(change.Diff.Properties, static (writer, properties) =>
         {
-            changedWriter.WriteStartObject();
-            removedWriter.WriteStartArray();
-            foreach (var property in change.Diff.Properties)
+            writer.WriteStartObject();
+            foreach (var property in properties)
             {
                 if (!property.Has)
                 {
-                    removedWriter.WriteStringValue(property.Name);
                     continue;
                 }
 
-                changedWriter.WritePropertyName(property.Name);
+                writer.WritePropertyName(property.Name);
                 if (property.New is null)
                 {
-                    changedWriter.WriteNullValue();
+                    writer.WriteNullValue();
                 }
                 else
                 {
-                    property.New.WriteTo(changedWriter);
+                    property.New.WriteTo(writer);
                 }
             }
 
-            changedWriter.WriteEndObject();
-            removedWriter.WriteEndArray();
-        }
+            writer.WriteEndObject();
+        });
+        var removed = scratch.Write(change.Diff.Properties, static (writer, properties) =>
+        {
+            writer.WriteStartArray();
+            foreach (var property in properties)
+            {
+                if (!property.Has)
+                {
+                    writer.WriteStringValue(property.Name);
+                }
+            }
 
-        return new(Upsert, Encoding.UTF8.GetString(changed.WrittenSpan), Encoding.UTF8.GetString(removed.WrittenSpan));
+            writer.WriteEndArray();
+        });
+        return new(Upsert, changed, removed);
     }
 }

@@ -1,6 +1,8 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OpenEngage.Profiles;
 
 namespace OpenEngage.Storage;
 
@@ -12,7 +14,30 @@ public static class StoredProperties
     /// </summary>
     public static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static string Serialize(JsonNode properties) => properties.ToJsonString(Json);
+    /// <summary>
+    /// The writer settings <see cref="JsonNode.ToJsonString"/> derives from <see cref="Json"/>
+    /// (the same encoder, no indentation, the serializer's effective depth limit of 64).
+    /// </summary>
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = Json.Encoder,
+        Indented = Json.WriteIndented,
+        MaxDepth = Json.MaxDepth == 0 ? 64 : Json.MaxDepth,
+        SkipValidation = true,
+    };
+
+    [ThreadStatic]
+    private static Utf8JsonScratch? t_scratch;
+
+    /// <summary>The stored text of a profile's properties.</summary>
+    public static string Serialize(JsonNode properties) => Encoding.UTF8.GetString(SerializeToUtf8(properties));
+
+    /// <summary>The stored text of a profile's properties as UTF-8: what <see cref="Serialize"/> returns, encoded.</summary>
+    public static byte[] SerializeToUtf8(JsonNode properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        return (t_scratch ??= new Utf8JsonScratch(WriterOptions)).Write(properties, static (writer, node) => node.WriteTo(writer, Json));
+    }
 
     public static JsonObject Parse(string json) =>
         JsonNode.Parse(json) as JsonObject

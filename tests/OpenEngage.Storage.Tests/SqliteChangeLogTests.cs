@@ -45,6 +45,73 @@ public sealed class SqliteChangeLogTests : ChangeLogContract
         return Task.FromResult((long)command.ExecuteScalar()!);
     }
 
+    [Fact]
+    public async Task ALogRowTheDatabaseRefusesRejectsItsUpdateAloneAndStoresNothingOfIt()
+    {
+        var store = await StoreAsync();
+        Execute("""
+            CREATE TRIGGER refuse_poison_history BEFORE INSERT ON profile_history WHEN NEW.id = 'poison'
+            BEGIN SELECT RAISE(ABORT, 'poison history refused'); END;
+            """);
+
+        // The poison's profile row and change-log row are written before its history row fails: the
+        // failed group stores none of them, and the group that isolates it stores everything else.
+        var results = await store.ApplyAsync([
+            Update("a", 0) with { Set = [P("n", 1)] },
+            Update("poison", 1) with { Set = [P("n", 1)] },
+            Update("b", 2) with { Set = [P("n", 1)] },
+        ]);
+
+        Assert.Equal([ApplyStatus.Upserted, ApplyStatus.Rejected, ApplyStatus.Upserted], results.Select(r => r.Status));
+        Assert.Contains("poison history refused", results[1].Error!.Message, StringComparison.Ordinal);
+        Assert.Null(await store.GetAsync(ProfileKey.User(Project, "poison")));
+        Assert.Equal(["a", "b"], (await ReadChangesAsync()).Select(r => r.Id));
+        Assert.Equal(2, await CountHistoryRowsAsync());
+
+        // The next group is written as before.
+        var next = await store.ApplyAsync([Update("a", 3) with { Set = [P("n", 2)] }]);
+        Assert.Equal(ApplyStatus.Upserted, Assert.Single(next).Status);
+        Assert.Equal(["a", "b", "a"], (await ReadChangesAsync()).Select(r => r.Id));
+        Assert.Equal(3, await CountHistoryRowsAsync());
+    }
+
+    [Fact]
+    public async Task TheLogsStoreTheirJsonAndNamesAsTextWithNonAsciiAndEmptyValuesIntact()
+    {
+        var store = await StoreAsync();
+        const string Name = "Zoë 名前 🎉 \"quoted\"";
+
+        await store.ApplyAsync([Update("ü-1", 0, source: "") with { Set = [P("name", Name), P("empty", "")], Credential = "" }]);
+
+        using var connection = Open();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT typeof(c.changed), typeof(c.removed), typeof(c.source), typeof(h.changes), typeof(h.record_json),
+                       typeof(h.source), typeof(h.credential), typeof(h.kind), c.id, c.source, h.source, h.credential
+                FROM profile_changes c JOIN profile_history h ON h.id = c.id;
+                """;
+            using var reader = command.ExecuteReader();
+            Assert.True(reader.Read());
+            Assert.All(Enumerable.Range(0, 8), i => Assert.Equal("text", reader.GetString(i)));
+            Assert.Equal(("ü-1", "", "", ""), (reader.GetString(8), reader.GetString(9), reader.GetString(10), reader.GetString(11)));
+            Assert.False(reader.Read());
+        }
+
+        var row = Assert.Single(await ReadChangesAsync());
+        Assert.Equal(Name, row.Changed["name"]!.GetValue<string>());
+        Assert.Equal("", row.Changed["empty"]!.GetValue<string>());
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT json_extract(changes, '$.name.new'), json_extract(record_json, '$.\"$set\"[0][1]') FROM profile_history;";
+            using var reader = command.ExecuteReader();
+            Assert.True(reader.Read());
+            Assert.Equal((Name, Name), (reader.GetString(0), reader.GetString(1)));
+        }
+
+        Assert.Equal(Name, (await store.GetAsync(ProfileKey.User(Project, "ü-1")))!.Properties["name"]!.GetValue<string>());
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
@@ -52,6 +119,19 @@ public sealed class SqliteChangeLogTests : ChangeLogContract
         {
             Directory.Delete(_root, recursive: true);
         }
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(_current!, SqliteProfileStore.DatabaseFileName),
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     private SqliteConnection Open()
