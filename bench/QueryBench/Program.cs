@@ -186,7 +186,7 @@ static string Format(double ms) => ms < 10 ? $"{ms:F2} ms" : $"{ms:F0} ms";
 async Task ChangeOneInTenAsync(IProfileStore store)
 {
     var history = (IProfileHistory)store;
-    if ((await history.ReadChangedIdsAsync(Project, "", now.ToUnixTimeMilliseconds())).Count > 0)
+    if (await history.ReadChangesAfterAsync(Project, "", now.ToUnixTimeMilliseconds()).AnyAsync())
     {
         return;
     }

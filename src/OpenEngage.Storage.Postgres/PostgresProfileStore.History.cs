@@ -36,28 +36,29 @@ public sealed partial class PostgresProfileStore : IProfileHistory
         }
     }
 
-    public async Task<IReadOnlyList<string>> ReadChangedIdsAsync(string project, string groupKey, long afterMs, CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<LoggedDiff> ReadChangesAfterAsync(string project, string groupKey, long afterMs, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(project);
         ArgumentNullException.ThrowIfNull(groupKey);
         EnsureOpen();
-        var ids = new List<string>();
         if (HasNul(project) || HasNul(groupKey))
         {
-            return ids;
+            yield break;
         }
 
-        await using var command = _dataSource.CreateCommand("SELECT DISTINCT id FROM profile_history WHERE project = $1 AND group_key = $2 AND time > $3;");
+        await using var command = _dataSource.CreateCommand("""
+            SELECT id, kind, changes::text FROM profile_history
+            WHERE project = $1 AND group_key = $2 AND time > $3
+            ORDER BY id, time DESC, seq DESC;
+            """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = project });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = groupKey });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterMs });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            ids.Add(reader.GetString(0));
+            yield return new LoggedDiff(reader.GetString(0), ProfileDiff.Parse(reader.GetString(1), reader.GetString(2)));
         }
-
-        return ids;
     }
 
     public async Task<long> PurgeHistoryAsync(DateTimeOffset receivedBefore, CancellationToken cancellationToken = default)

@@ -33,25 +33,26 @@ public sealed partial class SqliteProfileStore : IProfileHistory
         }
     }
 
-    public async Task<IReadOnlyList<string>> ReadChangedIdsAsync(string project, string groupKey, long afterMs, CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<LoggedDiff> ReadChangesAfterAsync(string project, string groupKey, long afterMs, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(project);
         ArgumentNullException.ThrowIfNull(groupKey);
         EnsureOpen();
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT DISTINCT id FROM profile_history WHERE project = $project AND group_key = $group_key AND time > $after;";
+        command.CommandText = """
+            SELECT id, kind, changes FROM profile_history
+            WHERE project = $project AND group_key = $group_key AND time > $after
+            ORDER BY id, time DESC, seq DESC;
+            """;
         command.Parameters.AddWithValue("$project", project);
         command.Parameters.AddWithValue("$group_key", groupKey);
         command.Parameters.AddWithValue("$after", afterMs);
-        var ids = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            ids.Add(reader.GetString(0));
+            yield return new LoggedDiff(reader.GetString(0), ProfileDiff.Parse(reader.GetString(1), reader.GetString(2)));
         }
-
-        return ids;
     }
 
     public async Task<long> PurgeHistoryAsync(DateTimeOffset receivedBefore, CancellationToken cancellationToken = default)

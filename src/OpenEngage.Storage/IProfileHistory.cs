@@ -15,11 +15,12 @@ public interface IProfileHistory
     IAsyncEnumerable<HistoryRecord> ReadHistoryAsync(HistoryQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The distinct ids of the profiles of one project and kind with a logged record after
-    /// <paramref name="afterMs"/> (Unix ms): the profiles whose state at that time differs from,
-    /// or may differ from, their stored state (see <see cref="ProfileDiff.Undo"/>).
+    /// Every logged record of one project and kind with a time after <paramref name="afterMs"/>
+    /// (Unix ms), one profile after another, newest first within a profile (time, then commit
+    /// order): undone in that order (<see cref="ProfileDiff.Undo"/>), they take each profile's stored
+    /// state back to what it was at that time. Profiles without such a record were as stored.
     /// </summary>
-    Task<IReadOnlyList<string>> ReadChangedIdsAsync(string project, string groupKey, long afterMs, CancellationToken cancellationToken = default);
+    IAsyncEnumerable<LoggedDiff> ReadChangesAfterAsync(string project, string groupKey, long afterMs, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the change-log and history rows that arrived before <paramref name="receivedBefore"/>; returns how many rows went.</summary>
     Task<long> PurgeHistoryAsync(DateTimeOffset receivedBefore, CancellationToken cancellationToken = default);

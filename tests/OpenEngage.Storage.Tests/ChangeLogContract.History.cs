@@ -29,6 +29,45 @@ public abstract partial class ChangeLogContract
     }
 
     [Fact]
+    public async Task ChangesAfterATimeComeOneProfileAfterAnotherNewestFirstAndUndoToThatTime()
+    {
+        var store = await StoreAsync();
+        var history = (IProfileHistory)store;
+        await store.ApplyAsync([Update("b", 1) with { Set = [P("plan", "free")] }, Update("a", 1) with { Set = [P("plan", "free")] }, Update("c", 1) with { Set = [P("plan", "free")] }]);
+        await store.ApplyAsync([Update("b", 3) with { Set = [P("plan", "pro")] }, Update("a", 2) with { Set = [P("seats", 5)] }]);
+        await store.ApplyAsync([Update("a", 4) with { Set = [P("plan", "team")] }, Update("b", 5) with { Delete = true }]);
+        await store.ApplyAsync([Update("group", 9) with { GroupKey = "company", Set = [P("plan", "free")] }]);
+
+        var after = T0.AddMinutes(1).ToUnixTimeMilliseconds();
+        var changes = new List<LoggedDiff>();
+        await foreach (var change in history.ReadChangesAfterAsync(Project, "", after))
+        {
+            changes.Add(change);
+        }
+
+        // a at minutes 4 and 2, then b at minutes 5 and 3; c and the group profile have nothing after minute 1.
+        Assert.Equal(["a", "a", "b", "b"], changes.Select(c => c.Id));
+        Assert.Equal([ProfileDiffKind.Update, ProfileDiffKind.Update, ProfileDiffKind.Delete, ProfileDiffKind.Update], changes.Select(c => c.Diff.Kind));
+
+        // Undone newest first, each profile is back at minute 1: a had no seats, b existed as "free".
+        var a = (await store.GetAsync(ProfileKey.User(Project, "a")))!.Properties;
+        foreach (var change in changes.Where(c => c.Id == "a"))
+        {
+            a = change.Diff.Undo(a)!;
+        }
+
+        Assert.Equal("free", a["plan"]!.GetValue<string>());
+        Assert.False(a.ContainsKey("seats"));
+        JsonObject? b = null;
+        foreach (var change in changes.Where(c => c.Id == "b"))
+        {
+            b = change.Diff.Undo(b);
+        }
+
+        Assert.Equal("free", b!["plan"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task ThePurgeRemovesWhatArrivedBeforeTheCutoffFromBothLogs()
     {
         var store = await StoreAsync();

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using OpenEngage.Profiles;
 using OpenEngage.Storage;
 
@@ -24,36 +25,40 @@ public sealed class AsOfQueryService(IProfileReader reader, IProfileHistory hist
         ArgumentOutOfRangeException.ThrowIfNegative(page);
         var size = pageSize ?? ProfileQueryService.MaxPageSize;
         var afterMs = asOf.ToUnixTimeMilliseconds();
-        var changed = new HashSet<string>(await history.ReadChangedIdsAsync(query.Project, query.GroupKey, afterMs, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
-        var wanted = query.DistinctIds is null ? null : new HashSet<string>(query.DistinctIds, StringComparer.Ordinal);
+
+        // Every record logged since, per profile and newest first, in one ordered read.
+        var undo = new Dictionary<string, List<ProfileDiff>>(StringComparer.Ordinal);
+        await foreach (var (id, diff) in history.ReadChangesAfterAsync(query.Project, query.GroupKey, afterMs, cancellationToken).ConfigureAwait(false))
+        {
+            if (!undo.TryGetValue(id, out var diffs))
+            {
+                undo[id] = diffs = [];
+            }
+
+            diffs.Add(diff);
+        }
 
         var matches = new List<StoredProfile>();
         var stored = new ProfileQuery(query.Project, query.GroupKey) { DistinctIds = query.DistinctIds, Now = query.Now };
         await foreach (var profile in reader.StreamAsync(stored, cancellationToken).ConfigureAwait(false))
         {
-            if (!changed.Contains(profile.Key.Id) && Matches(query, profile.Properties))
+            if (undo.Remove(profile.Key.Id, out var diffs))
+            {
+                AddAsOf(query, matches, profile.Key, profile.Properties, diffs);
+            }
+            else if (Matches(query, profile.Properties))
             {
                 matches.Add(profile);
             }
         }
 
-        foreach (var id in changed)
+        // Profiles with records since that are not stored now (deleted since) come back as they were.
+        var wanted = query.DistinctIds is null ? null : new HashSet<string>(query.DistinctIds, StringComparer.Ordinal);
+        foreach (var (id, diffs) in undo)
         {
-            if (wanted is not null && !wanted.Contains(id))
+            if (wanted is null || wanted.Contains(id))
             {
-                continue;
-            }
-
-            var key = new ProfileKey(query.Project, query.GroupKey, id);
-            var state = (await reader.GetAsync(key, cancellationToken).ConfigureAwait(false))?.Properties;
-            await foreach (var record in history.ReadHistoryAsync(new HistoryQuery(key) { FromMs = afterMs + 1 }, cancellationToken).ConfigureAwait(false))
-            {
-                state = record.Diff.Undo(state);
-            }
-
-            if (state is not null && Matches(query, state))
-            {
-                matches.Add(new StoredProfile(key, state));
+                AddAsOf(query, matches, new ProfileKey(query.Project, query.GroupKey, id), null, diffs);
             }
         }
 
@@ -61,6 +66,20 @@ public sealed class AsOfQueryService(IProfileReader reader, IProfileHistory hist
         return new QueryPageResult(size, matches.Count, [.. matches.Skip(page * size).Take(size)]);
     }
 
-    private static bool Matches(ProfileQuery query, System.Text.Json.Nodes.JsonObject properties) =>
+    /// <summary>Undoes a profile's records since the time, newest first, and keeps the state it was in when it matches.</summary>
+    private static void AddAsOf(ProfileQuery query, List<StoredProfile> matches, ProfileKey key, JsonObject? state, List<ProfileDiff> diffs)
+    {
+        foreach (var diff in diffs)
+        {
+            state = diff.Undo(state);
+        }
+
+        if (state is not null && Matches(query, state))
+        {
+            matches.Add(new StoredProfile(key, state));
+        }
+    }
+
+    private static bool Matches(ProfileQuery query, JsonObject properties) =>
         query.Where is null || query.Where.Matches(properties, query.Now);
 }
