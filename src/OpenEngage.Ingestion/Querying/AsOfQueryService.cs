@@ -9,8 +9,9 @@ namespace OpenEngage.Querying;
 /// <c>as_of_timestamp</c>): a profile no logged record changed since then is read as stored; one
 /// that was changed is rebuilt by undoing its newer records, newest first
 /// (<see cref="ProfileDiff.Undo"/>), so a profile created since is absent and one deleted since is
-/// back. The filter and the order then apply to those states, in memory; there is no paging
-/// session, each page is computed again.
+/// back. The store filters the unchanged profiles; the rebuilt ones are filtered in memory, and
+/// the order applies to all of them in memory; there is no paging session, each page is computed
+/// again.
 /// </summary>
 public sealed class AsOfQueryService(IProfileReader reader, IProfileHistory history)
 {
@@ -38,27 +39,37 @@ public sealed class AsOfQueryService(IProfileReader reader, IProfileHistory hist
             diffs.Add(diff);
         }
 
+        // The profiles no record changed since are as stored: the store filters them.
         var matches = new List<StoredProfile>();
-        var stored = new ProfileQuery(query.Project, query.GroupKey) { DistinctIds = query.DistinctIds, Now = query.Now };
+        var stored = new ProfileQuery(query.Project, query.GroupKey) { DistinctIds = query.DistinctIds, Where = query.Where, Now = query.Now };
         await foreach (var profile in reader.StreamAsync(stored, cancellationToken).ConfigureAwait(false))
         {
-            if (undo.Remove(profile.Key.Id, out var diffs))
-            {
-                AddAsOf(query, matches, profile.Key, profile.Properties, diffs);
-            }
-            else if (Matches(query, profile.Properties))
+            if (!undo.ContainsKey(profile.Key.Id))
             {
                 matches.Add(profile);
             }
         }
 
-        // Profiles with records since that are not stored now (deleted since) come back as they were.
+        // The others are rebuilt from their stored state (none when deleted since), then filtered.
         var wanted = query.DistinctIds is null ? null : new HashSet<string>(query.DistinctIds, StringComparer.Ordinal);
-        foreach (var (id, diffs) in undo)
+        var changed = undo.Keys.Where(id => wanted is null || wanted.Contains(id)).ToList();
+        if (changed.Count > 0)
         {
-            if (wanted is null || wanted.Contains(id))
+            var current = new ProfileQuery(query.Project, query.GroupKey) { DistinctIds = changed, Now = query.Now };
+            await foreach (var profile in reader.StreamAsync(current, cancellationToken).ConfigureAwait(false))
             {
-                AddAsOf(query, matches, new ProfileKey(query.Project, query.GroupKey, id), null, diffs);
+                if (undo.Remove(profile.Key.Id, out var diffs))
+                {
+                    AddAsOf(query, matches, profile.Key, profile.Properties, diffs);
+                }
+            }
+
+            foreach (var id in changed)
+            {
+                if (undo.Remove(id, out var diffs))
+                {
+                    AddAsOf(query, matches, new ProfileKey(query.Project, query.GroupKey, id), null, diffs);
+                }
             }
         }
 
