@@ -14,11 +14,15 @@ internal sealed class SqliteWhereDialect : WhereDialect
 {
     private const string Column = "properties";
     private const string MaxDouble = "1.7976931348623157e308";
+    /// <summary>How much larger <see cref="Combine"/>'s copies may make one translation's SQL text.</summary>
+    private const int MaxCopiedText = 64 * 1024;
     private const string CanonicalDate = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'";
 
     private readonly Dictionary<string, int> _accessed = new(StringComparer.Ordinal);
     private readonly List<string> _paths = [];
     private readonly System.Text.StringBuilder _columns = new();
+    private int _copiedText;
+    private bool _plain;
 
     public SqliteWhereDialect()
         : base(new SqlCommandBuilder("$w"))
@@ -37,7 +41,7 @@ internal sealed class SqliteWhereDialect : WhereDialect
 
     public override SqlTruth Defined(string name)
     {
-        if (Access(name) is not var (_, value))
+        if (Access(name) is not var (_, value, _))
         {
             return SqlTruth.Unknown;
         }
@@ -53,7 +57,7 @@ internal sealed class SqliteWhereDialect : WhereDialect
 
     public override SqlTruth Truthy(string name)
     {
-        if (Access(name) is not var (type, value))
+        if (Access(name) is not var (type, value, _))
         {
             return SqlTruth.Unknown;
         }
@@ -72,7 +76,7 @@ internal sealed class SqliteWhereDialect : WhereDialect
 
     public override SqlTruth Equal(string name, Value constant)
     {
-        if (Access(name) is not var (type, value))
+        if (Access(name) is not var (type, value, path))
         {
             return SqlTruth.Unknown;
         }
@@ -85,12 +89,22 @@ internal sealed class SqliteWhereDialect : WhereDialect
                 return SqlTruth.Of($"({type} = '{(b.Value ? "true" : "false")}')");
             case StringValue s when HasLoneSurrogate(s.Value):
                 return SqlTruth.Unknown;
-            case StringValue s:
+            case StringValue s when HasEscapes(s.Value) || s.Value.StartsWith('[') || s.Value.StartsWith('{'):
                 return SqlTruth.Of($"(CASE WHEN {type} = 'text' THEN {GuardText(value, $"({value} = {Command.AddParameter(s.Value)})")} ELSE 0 END)");
+            case StringValue s:
+                // Text equal to a constant that has no backslash or NUL and does not start like a
+                // list or an object is a string equal to it; any other value is not, except that
+                // stored text with a backslash or NUL is left to the evaluator as everywhere (a
+                // number or NULL never holds either).
+                return SqlTruth.Of($"""
+                    (CASE WHEN {value} = {Command.AddParameter(s.Value)} THEN 1
+                          WHEN {Escaped(value)} THEN (CASE WHEN {type} = 'text' THEN NULL ELSE 0 END)
+                          ELSE 0 END)
+                    """);
             case NumberValue n:
-                return SqlTruth.Of($"(CASE WHEN {type} IN ('integer', 'real') THEN {Numeric("=", value, n)} ELSE 0 END)");
+                return SqlTruth.Of(NumberComparison("=", value, path, n));
             case DateTimeValue d:
-                return SqlTruth.Of(DateTimeComparison("=", type, value, d));
+                return SqlTruth.Of(DateTimeComparison("=", value, d));
             default:
                 return SqlTruth.Unknown;
         }
@@ -98,7 +112,7 @@ internal sealed class SqliteWhereDialect : WhereDialect
 
     public override SqlTruth Order(BinaryOperator op, string name, Value constant)
     {
-        if (Access(name) is not var (type, value))
+        if (Access(name) is not var (_, value, path))
         {
             return SqlTruth.Unknown;
         }
@@ -106,8 +120,8 @@ internal sealed class SqliteWhereDialect : WhereDialect
         var sqlOperator = Syntax.Spelling(op);
         return constant switch
         {
-            NumberValue n => SqlTruth.Of($"(CASE WHEN {type} IN ('integer', 'real') THEN {Numeric(sqlOperator, value, n)} ELSE 0 END)"),
-            DateTimeValue d => SqlTruth.Of(DateTimeComparison(sqlOperator, type, value, d)),
+            NumberValue n => SqlTruth.Of(NumberComparison(sqlOperator, value, path, n)),
+            DateTimeValue d => SqlTruth.Of(DateTimeComparison(sqlOperator, value, d)),
 
             // Ordering needs two numbers or a datetime; stored values are never datetimes.
             _ => SqlTruth.False,
@@ -117,7 +131,7 @@ internal sealed class SqliteWhereDialect : WhereDialect
     /// <summary><c>p in constant</c>: a substring test when the constant is a string; else undefined.</summary>
     public override SqlTruth NeedleIn(string name, Value haystack)
     {
-        if (Access(name) is not var (type, value))
+        if (Access(name) is not var (type, value, _))
         {
             return SqlTruth.Unknown;
         }
@@ -135,7 +149,7 @@ internal sealed class SqliteWhereDialect : WhereDialect
     /// <summary><c>constant in p</c>: substring of stored text or member of a stored list.</summary>
     public override SqlTruth InProperty(Value needle, string name)
     {
-        if (Access(name) is not var (type, value) || SqliteWhereTranslator.PathOf(name) is not { } path)
+        if (Access(name) is not var (type, value, _) || SqliteWhereTranslator.PathOf(name) is not { } path)
         {
             return SqlTruth.Unknown;
         }
@@ -159,7 +173,21 @@ internal sealed class SqliteWhereDialect : WhereDialect
             NumberValue n => NumericMember(elements, n),
             _ => "NULL",
         };
-        return SqlTruth.Of($"(CASE {type} WHEN 'text' THEN {text} WHEN 'array' THEN {member} ELSE 0 END)");
+        var exact = $"(CASE {type} WHEN 'text' THEN {text} WHEN 'array' THEN {member} ELSE 0 END)";
+        if (needle is not StringValue { Value: var plain } || HasEscapes(plain))
+        {
+            return SqlTruth.Of(exact);
+        }
+
+        // Most rows are decided without their JSON type: NULL (missing or null) is neither a string
+        // nor a list, and text without the needle, a backslash or a NUL is neither a string holding
+        // the needle nor the JSON text of a list holding it (a number is neither: the exact test
+        // tells, for a number whose digits hold the needle).
+        return SqlTruth.Of($"""
+            (CASE WHEN {value} IS NULL THEN 0
+                  WHEN instr({value}, {Command.AddParameter(plain)}) = 0 AND NOT {Escaped(value)} THEN 0
+                  ELSE {exact} END)
+            """);
     }
 
     /// <summary>
@@ -202,7 +230,28 @@ internal sealed class SqliteWhereDialect : WhereDialect
             """;
     }
 
-    private string DateTimeComparison(string sqlOperator, string type, string value, DateTimeValue d)
+    /// <summary>
+    /// A stored value against a numeric constant. The SQL type of the value decides most rows alone:
+    /// only 0 and 1 can be booleans (json_type tells, and only where the comparison holds).
+    /// </summary>
+    private string NumberComparison(string sqlOperator, string value, string path, NumberValue n)
+    {
+        var integer = IntegralConstant(n) is { } constant
+            ? $"""
+              (CASE WHEN NOT ({value} {sqlOperator} {Command.AddParameter(constant)}) THEN 0
+                    WHEN {value} IN (0, 1) THEN (json_type({Column}, {path}) = 'integer')
+                    ELSE 1 END)
+              """
+            : $"(CASE WHEN {value} IN (0, 1) AND json_type({Column}, {path}) <> 'integer' THEN 0 ELSE {Numeric(sqlOperator, value, n)} END)";
+        return $"(CASE typeof({value}) WHEN 'integer' THEN {integer} WHEN 'real' THEN {Numeric(sqlOperator, value, n)} ELSE 0 END)";
+    }
+
+    /// <summary>
+    /// A stored value against a datetime constant. Only text of the two shapes below can be a
+    /// datetime: NULL matches neither, nor does a number's text, nor the JSON text of a list or an
+    /// object (it starts with a bracket), so no row needs its JSON type.
+    /// </summary>
+    private string DateTimeComparison(string sqlOperator, string value, DateTimeValue d)
     {
         // Text of the canonical shape compares as text; whether it names a real date matters only
         // where that comparison holds.
@@ -215,15 +264,18 @@ internal sealed class SqliteWhereDialect : WhereDialect
               """
             : "";
         return $"""
-            (CASE WHEN {type} <> 'text' THEN 0
-                  {canonical}
+            (CASE {canonical}
                   WHEN {value} GLOB '[0-9][0-9][0-9][0-9]-*' THEN NULL
                   ELSE 0 END)
             """;
     }
 
-    /// <summary>The columns of the JSON type ('' when missing) and value of a top-level property; null when it cannot be named.</summary>
-    private (string Type, string Value)? Access(string name)
+    /// <summary>
+    /// The JSON type ('' when missing) and the value of a top-level property, as columns, and the
+    /// parameter of its path; null when it cannot be named. The type costs a <c>json_type</c> for
+    /// some values: leaves test it only for the rows the value alone does not decide.
+    /// </summary>
+    private (string Type, string Value, string Path)? Access(string name)
     {
         if (SqliteWhereTranslator.PathOf(name) is not { } path)
         {
@@ -252,8 +304,11 @@ internal sealed class SqliteWhereDialect : WhereDialect
               WHEN 'text' THEN (CASE WHEN substr({value}, 1, 1) IN ('[', '{"{"}') THEN {jsonType} ELSE 'text' END)
               ELSE {jsonType} END)
             """;
-        return (type, value);
+        return (type, value, _paths[index]);
     }
+
+    /// <summary>Whether text holds a backslash or a NUL (SQL leaves such text to the evaluator).</summary>
+    private static string Escaped(string value) => $"(instr({value}, char(92)) > 0 OR instr({value}, char(0)) > 0)";
 
     private static string GuardText(string value, string test) =>
         $"(CASE WHEN instr({value}, char(92)) > 0 OR instr({value}, char(0)) > 0 THEN NULL ELSE {test} END)";
@@ -306,14 +361,36 @@ internal sealed class SqliteWhereDialect : WhereDialect
     }
 
     /// <summary>
-    /// The expression as a value (1, 0 or NULL) computed with SQLite's short-circuit evaluation: as
-    /// the condition of a CASE, AND and OR skip their right side when the left one decides, which
-    /// they do not as a plain value (both operands of <c>a AND b</c> in a result column are
-    /// computed). The second condition runs only for rows the first did not decide; filters
-    /// usually reject most rows, so the rejection is tested first. Without AND or OR there is
-    /// nothing to skip and the expression stays as it is.
+    /// Kleene's AND or OR as a value (1, 0 or NULL) that computes each side at most once and the
+    /// right side only when the left one does not decide: <c>CASE left WHEN …</c> computes the left
+    /// side once and compares the result, and only one branch with the right side runs. (SQL's own
+    /// <c>a AND b</c> as a value computes both sides; as the condition of a CASE it skips the right
+    /// side, but a CASE that tells 0 from NULL has to test it twice.) The right side is written
+    /// twice in the text, so once the copies would make the SQL larger by more than
+    /// <see cref="MaxCopiedText"/>, SQL's own operator is used instead.
     /// </summary>
-    public override string Finish(string sql, bool combined) => combined
+    public override string Combine(string op, string left, string right)
+    {
+        if (_copiedText + right.Length > MaxCopiedText)
+        {
+            _plain = true;
+            return base.Combine(op, left, right);
+        }
+
+        _copiedText += right.Length;
+        return op == "AND"
+            ? $"(CASE {left} WHEN 0 THEN 0 WHEN 1 THEN {right} ELSE (CASE {right} WHEN 0 THEN 0 END) END)"
+            : $"(CASE {left} WHEN 1 THEN 1 WHEN 0 THEN {right} ELSE (CASE {right} WHEN 1 THEN 1 END) END)";
+    }
+
+    /// <summary>
+    /// The expression as it is when every AND and OR in it is <see cref="Combine"/>'s CASE form.
+    /// With SQL's own operators in it, the expression becomes the condition of a CASE, where AND
+    /// and OR skip their right side when the left one decides (as a plain value both sides are
+    /// computed). The second condition runs only for rows the first did not decide; filters
+    /// usually reject most rows, so the rejection is tested first.
+    /// </summary>
+    public override string Finish(string sql, bool combined) => combined && _plain
         ? $"(CASE WHEN NOT {sql} THEN 0 WHEN {sql} THEN 1 END)"
         : sql;
 }
