@@ -18,8 +18,8 @@ internal sealed class SqliteWhereDialect : WhereDialect
     private const int MaxCopiedText = 64 * 1024;
     private const string CanonicalDate = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'";
 
-    private readonly Dictionary<string, int> _accessed = new(StringComparer.Ordinal);
-    private readonly List<string> _paths = [];
+    private readonly Dictionary<string, string> _paths = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Kind, string Name), string> _extracted = [];
     private readonly System.Text.StringBuilder _columns = new();
     private int _copiedText;
     private bool _plain;
@@ -41,7 +41,7 @@ internal sealed class SqliteWhereDialect : WhereDialect
 
     public override SqlTruth Defined(string name)
     {
-        if (Access(name) is not var (_, value, _))
+        if (Access(name) is not var (_, value, path))
         {
             return SqlTruth.Unknown;
         }
@@ -49,7 +49,7 @@ internal sealed class SqliteWhereDialect : WhereDialect
         // A value that is NULL in SQL is JSON null (defined) or missing; a number beyond double's
         // range is undefined to the evaluator.
         return SqlTruth.Of($"""
-            (CASE WHEN {value} IS NULL THEN (json_type({Column}, {_paths[_accessed[name]]}) IS NOT NULL)
+            (CASE WHEN {value} IS NULL THEN (json_type({Column}, {path}) IS NOT NULL)
                   WHEN typeof({value}) = 'real' AND abs({value}) > {MaxDouble} THEN NULL
                   ELSE 1 END)
             """);
@@ -76,11 +76,24 @@ internal sealed class SqliteWhereDialect : WhereDialect
 
     public override SqlTruth Equal(string name, Value constant)
     {
-        if (Access(name) is not var (type, value, path))
+        if (constant is StringValue { Value: var plain } && !HasEscapes(plain) && !HasLoneSurrogate(plain) && JsonText(name) is { } json)
         {
-            return SqlTruth.Unknown;
+            // The JSON text of a string equal to a constant without a backslash is the constant in
+            // quotes; JSON text without a backslash that is not is another string (its text is its
+            // value) or no string at all. Text with escapes is left to the exact test.
+            return SqlTruth.Of($"""
+                (CASE WHEN {json} = {Command.AddParameter("\"" + plain + "\"")} THEN 1
+                      WHEN instr({json}, char(92)) = 0 OR {json} IS NULL THEN 0
+                      ELSE {ExactEqual(Inline(name)!.Value, constant).Sql} END)
+                """);
         }
 
+        return Access(name) is { } property ? ExactEqual(property, constant) : SqlTruth.Unknown;
+    }
+
+    private SqlTruth ExactEqual((string Type, string Value, string Path) property, Value constant)
+    {
+        var (type, value, path) = property;
         switch (constant)
         {
             case UndefinedValue:
@@ -89,18 +102,8 @@ internal sealed class SqliteWhereDialect : WhereDialect
                 return SqlTruth.Of($"({type} = '{(b.Value ? "true" : "false")}')");
             case StringValue s when HasLoneSurrogate(s.Value):
                 return SqlTruth.Unknown;
-            case StringValue s when HasEscapes(s.Value) || s.Value.StartsWith('[') || s.Value.StartsWith('{'):
-                return SqlTruth.Of($"(CASE WHEN {type} = 'text' THEN {GuardText(value, $"({value} = {Command.AddParameter(s.Value)})")} ELSE 0 END)");
             case StringValue s:
-                // Text equal to a constant that has no backslash or NUL and does not start like a
-                // list or an object is a string equal to it; any other value is not, except that
-                // stored text with a backslash or NUL is left to the evaluator as everywhere (a
-                // number or NULL never holds either).
-                return SqlTruth.Of($"""
-                    (CASE WHEN {value} = {Command.AddParameter(s.Value)} THEN 1
-                          WHEN {Escaped(value)} THEN (CASE WHEN {type} = 'text' THEN NULL ELSE 0 END)
-                          ELSE 0 END)
-                    """);
+                return SqlTruth.Of($"(CASE WHEN {type} = 'text' THEN {GuardText(value, $"({value} = {Command.AddParameter(s.Value)})")} ELSE 0 END)");
             case NumberValue n:
                 return SqlTruth.Of(NumberComparison("=", value, path, n));
             case DateTimeValue d:
@@ -149,7 +152,36 @@ internal sealed class SqliteWhereDialect : WhereDialect
     /// <summary><c>constant in p</c>: substring of stored text or member of a stored list.</summary>
     public override SqlTruth InProperty(Value needle, string name)
     {
-        if (Access(name) is not var (type, value, _) || SqliteWhereTranslator.PathOf(name) is not { } path)
+        if (needle is StringValue { Value: var plain } && !HasEscapes(plain) && !HasLoneSurrogate(plain) && !plain.Contains('"', StringComparison.Ordinal) && !plain.StartsWith(',')
+            && JsonText(name) is { } json && Inline(name) is { } inline)
+        {
+            // On the JSON text of the value, without a backslash (so every string in it is written
+            // as it is, and quotes only delimit strings): without the needle, neither a string
+            // holding it nor a list with it as an element; a string holds it when its text does
+            // (the needle has no quote, so it lies between the string's quotes); a list of
+            // scalars only (no bracket after the first, no brace) has it as an element exactly
+            // when its text holds it in quotes (two quotes around text that does not start with a
+            // comma open and close one string); any other value is neither. Text with escapes
+            // and lists holding lists or objects are left to the exact test.
+            var exact = ExactInProperty(inline, name, needle).Sql;
+            return SqlTruth.Of($"""
+                (CASE WHEN {json} IS NULL THEN 0
+                      WHEN instr({json}, {Command.AddParameter(plain)}) = 0 THEN (CASE WHEN instr({json}, char(92)) = 0 THEN 0 ELSE {exact} END)
+                      WHEN instr({json}, char(92)) > 0 THEN {exact}
+                      WHEN substr({json}, 1, 1) = '"' THEN 1
+                      WHEN substr({json}, 1, 1) <> '[' THEN 0
+                      WHEN instr(substr({json}, 2), '[') = 0 AND instr({json}, '{"{"}') = 0 THEN (instr({json}, {Command.AddParameter("\"" + plain + "\"")}) > 0)
+                      ELSE {exact} END)
+                """);
+        }
+
+        return Access(name) is { } property ? ExactInProperty(property, name, needle) : SqlTruth.Unknown;
+    }
+
+    private SqlTruth ExactInProperty((string Type, string Value, string Path) property, string name, Value needle)
+    {
+        var (type, value, _) = property;
+        if (SqliteWhereTranslator.PathOf(name) is not { } path)
         {
             return SqlTruth.Unknown;
         }
@@ -173,21 +205,7 @@ internal sealed class SqliteWhereDialect : WhereDialect
             NumberValue n => NumericMember(elements, n),
             _ => "NULL",
         };
-        var exact = $"(CASE {type} WHEN 'text' THEN {text} WHEN 'array' THEN {member} ELSE 0 END)";
-        if (needle is not StringValue { Value: var plain } || HasEscapes(plain))
-        {
-            return SqlTruth.Of(exact);
-        }
-
-        // Most rows are decided without their JSON type: NULL (missing or null) is neither a string
-        // nor a list, and text without the needle, a backslash or a NUL is neither a string holding
-        // the needle nor the JSON text of a list holding it (a number is neither: the exact test
-        // tells, for a number whose digits hold the needle).
-        return SqlTruth.Of($"""
-            (CASE WHEN {value} IS NULL THEN 0
-                  WHEN instr({value}, {Command.AddParameter(plain)}) = 0 AND NOT {Escaped(value)} THEN 0
-                  ELSE {exact} END)
-            """);
+        return SqlTruth.Of($"(CASE {type} WHEN 'text' THEN {text} WHEN 'array' THEN {member} ELSE 0 END)");
     }
 
     /// <summary>
@@ -243,7 +261,18 @@ internal sealed class SqliteWhereDialect : WhereDialect
                     ELSE 1 END)
               """
             : $"(CASE WHEN {value} IN (0, 1) AND json_type({Column}, {path}) <> 'integer' THEN 0 ELSE {Numeric(sqlOperator, value, n)} END)";
-        return $"(CASE typeof({value}) WHEN 'integer' THEN {integer} WHEN 'real' THEN {Numeric(sqlOperator, value, n)} ELSE 0 END)";
+        var byType = $"(CASE typeof({value}) WHEN 'integer' THEN {integer} WHEN 'real' THEN {Numeric(sqlOperator, value, n)} ELSE 0 END)";
+
+        // A number below the constant's band cannot be greater, one above it cannot be less, and
+        // text (above every number in SQL's order) is no number: those rows are 0 at one comparison.
+        var (low, high) = Band(n);
+        var beyond = sqlOperator switch
+        {
+            ">" or ">=" => $"{value} < {Command.AddParameter(low)}",
+            "<" or "<=" => $"{value} > {Command.AddParameter(high)}",
+            _ => $"{value} < {Command.AddParameter(low)} OR {value} > {Command.AddParameter(high)}",
+        };
+        return $"(CASE WHEN {beyond} THEN 0 ELSE {byType} END)";
     }
 
     /// <summary>
@@ -275,28 +304,60 @@ internal sealed class SqliteWhereDialect : WhereDialect
     /// parameter of its path; null when it cannot be named. The type costs a <c>json_type</c> for
     /// some values: leaves test it only for the rows the value alone does not decide.
     /// </summary>
-    private (string Type, string Value, string Path)? Access(string name)
+    private (string Type, string Value, string Path)? Access(string name) =>
+        PathParameter(name) is { } path ? Typed(ColumnOf("v", name, $"json_extract({Column}, {path})"), path) : null;
+
+    /// <summary>
+    /// As <see cref="Access"/>, but the value is extracted where the condition uses it rather than
+    /// once per row: for the rare rows a leaf's cheaper test leaves open.
+    /// </summary>
+    private (string Type, string Value, string Path)? Inline(string name) =>
+        PathParameter(name) is { } path ? Typed($"json_extract({Column}, {path})", path) : null;
+
+    /// <summary>
+    /// The JSON text of a top-level property as a column (<c>properties -&gt; path</c>: NULL when
+    /// missing, a string with its quotes): its first character tells the JSON type, and it holds a
+    /// backslash exactly when a string in it is written with an escape.
+    /// </summary>
+    private string? JsonText(string name) =>
+        PathParameter(name) is { } path ? ColumnOf("j", name, $"({Column} -> {path})") : null;
+
+    private string? PathParameter(string name)
     {
         if (SqliteWhereTranslator.PathOf(name) is not { } path)
         {
             return null;
         }
 
-        if (!_accessed.TryGetValue(name, out var index))
+        if (!_paths.TryGetValue(name, out var parameter))
         {
-            index = _accessed.Count;
-            _accessed.Add(name, index);
-            var parameter = Command.AddParameter(path);
-            _paths.Add(parameter);
-            _columns.Append(CultureInfo.InvariantCulture, $", json_extract({Column}, {parameter}) AS v{index}");
+            parameter = Command.AddParameter(path);
+            _paths.Add(name, parameter);
         }
 
+        return parameter;
+    }
+
+    /// <summary>The column <paramref name="expression"/> of the rows, added once per kind and property.</summary>
+    private string ColumnOf(string kind, string name, string expression)
+    {
+        if (!_extracted.TryGetValue((kind, name), out var column))
+        {
+            column = string.Create(CultureInfo.InvariantCulture, $"{kind}{_extracted.Count}");
+            _extracted.Add((kind, name), column);
+            _columns.Append(CultureInfo.InvariantCulture, $", {expression} AS {column}");
+        }
+
+        return column;
+    }
+
+    private static (string Type, string Value, string Path) Typed(string value, string path)
+    {
         // The SQL type of the extracted value tells the JSON type, except where json_extract maps
         // two JSON types to one SQL type: 0 and 1 (numbers, or false and true), text (a string, or
         // the JSON text of a list or an object) and NULL (null, or missing). Only those rows pay
         // for json_type.
-        var value = string.Create(CultureInfo.InvariantCulture, $"v{index}");
-        var jsonType = $"ifnull(json_type({Column}, {_paths[index]}), '')";
+        var jsonType = $"ifnull(json_type({Column}, {path}), '')";
         var type = $"""
             (CASE typeof({value})
               WHEN 'integer' THEN (CASE WHEN {value} IN (0, 1) THEN {jsonType} ELSE 'integer' END)
@@ -304,11 +365,8 @@ internal sealed class SqliteWhereDialect : WhereDialect
               WHEN 'text' THEN (CASE WHEN substr({value}, 1, 1) IN ('[', '{"{"}') THEN {jsonType} ELSE 'text' END)
               ELSE {jsonType} END)
             """;
-        return (type, value, _paths[index]);
+        return (type, value, path);
     }
-
-    /// <summary>Whether text holds a backslash or a NUL (SQL leaves such text to the evaluator).</summary>
-    private static string Escaped(string value) => $"(instr({value}, char(92)) > 0 OR instr({value}, char(0)) > 0)";
 
     private static string GuardText(string value, string test) =>
         $"(CASE WHEN instr({value}, char(92)) > 0 OR instr({value}, char(0)) > 0 THEN NULL ELSE {test} END)";
