@@ -234,7 +234,11 @@ internal sealed class SqliteWhereDialect : WhereDialect
             """;
     }
 
-    /// <summary>A stored number (the caller checked the JSON type) against a numeric constant.</summary>
+    /// <summary>
+    /// A stored number (the caller checked the JSON type) against a numeric constant. Beyond
+    /// double's range is no number to the evaluator (tested without <c>abs</c>, which fails on the
+    /// smallest 64-bit integer).
+    /// </summary>
     private string Numeric(string sqlOperator, string value, NumberValue n)
     {
         var (low, high) = Band(n);
@@ -242,7 +246,7 @@ internal sealed class SqliteWhereDialect : WhereDialect
             ? $"WHEN typeof({value}) = 'integer' THEN ({value} {sqlOperator} {Command.AddParameter(integer)}) "
             : "";
         return $"""
-            (CASE WHEN abs({value}) > {MaxDouble} THEN 0
+            (CASE WHEN {value} > {MaxDouble} OR {value} < -{MaxDouble} THEN 0
                   {exact}WHEN {value} BETWEEN {Command.AddParameter(low)} AND {Command.AddParameter(high)} THEN NULL
                   ELSE ({value} {sqlOperator} {Command.AddParameter(n.Approximate)}) END)
             """;
