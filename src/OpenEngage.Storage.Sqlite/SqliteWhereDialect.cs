@@ -7,13 +7,16 @@ namespace OpenEngage.Storage.Sqlite;
 /// <summary>
 /// SQLite's leaves for <see cref="WhereSqlTranslator"/>: conditions over the <c>properties</c> JSON
 /// column that yield 1, 0 or NULL (see <see cref="SqliteWhereTranslator"/> for what each decides).
-/// Each property a condition names is extracted once per row, as a column <c>v0</c>, <c>v1</c>, …
-/// of the rows the condition runs on (<see cref="Columns"/>).
+/// Each property a condition names is extracted once per row, as a column of the rows the condition
+/// runs on (<see cref="Columns"/>): its value (<c>vN</c>, <c>json_extract</c>) or its JSON text
+/// (<c>jN</c>, <c>-&gt;</c>), whichever its leaves read; the rare rows a leaf's cheaper test leaves
+/// open extract the value again where they need it.
 /// </summary>
 internal sealed class SqliteWhereDialect : WhereDialect
 {
     private const string Column = "properties";
     private const string MaxDouble = "1.7976931348623157e308";
+
     /// <summary>How much larger <see cref="Combine"/>'s copies may make one translation's SQL text.</summary>
     private const int MaxCopiedText = 64 * 1024;
     private const string CanonicalDate = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'";
@@ -29,7 +32,7 @@ internal sealed class SqliteWhereDialect : WhereDialect
     {
     }
 
-    /// <summary>The extracted columns, each as <c>, json_extract(properties, $wN) AS vI</c>.</summary>
+    /// <summary>The extracted columns, each as <c>, json_extract(properties, $wN) AS vI</c> or <c>, (properties -&gt; $wN) AS jI</c>.</summary>
     public string Columns => _columns.ToString();
 
     public override string Literal(SqlTruthKind constant) => constant switch
