@@ -41,6 +41,12 @@ public abstract class WhereDialect
     public abstract SqlTruth InProperty(Value needle, string name);
 
     /// <summary>
+    /// <c>left AND right</c> or <c>left OR right</c> (<paramref name="op"/>) in Kleene's three-valued
+    /// logic, of two conditions that each yield true, false or NULL. The default is SQL's own operator.
+    /// </summary>
+    public virtual string Combine(string op, string left, string right) => $"({left} {op} {right})";
+
+    /// <summary>
     /// The final form of a translated expression that is not a constant; <paramref name="combined"/>
     /// tells whether it holds an AND or an OR. The default leaves it as it is.
     /// </summary>

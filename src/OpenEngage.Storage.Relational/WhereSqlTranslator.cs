@@ -137,7 +137,7 @@ public sealed class WhereSqlTranslator
         }
 
         _combined = true;
-        return SqlTruth.Of($"({Operand(left)} {op} {Operand(right)})");
+        return SqlTruth.Of(_dialect.Combine(op, Operand(left), Operand(right)));
     }
 
     private string Operand(SqlTruth truth) => truth.Sql ?? _dialect.Literal(truth.Kind);

@@ -130,8 +130,10 @@ public sealed partial class SqliteProfileStore
     /// The number of matches and the ids of the query's window, from one snapshot. In id order the
     /// window is found first: each part of the scan reads its matches in id order and stops at
     /// Offset + Limit of them, which is cheap when matches are common; when every part ran to its
-    /// end (matches are rare), the window's scan has counted them all and no count runs.
-    /// Otherwise (or sorted by a property) the matches are counted, then the window is cut.
+    /// end (matches are rare), the window's scan has counted them all and no count runs. Sorted by
+    /// a property with a filter, one scan per part counts the matches and keeps its first
+    /// Offset + Limit of them in order, when SQL decides every row. Otherwise the matches are
+    /// counted, then the window is cut.
     /// </summary>
     private async Task<(long Total, List<string> Window)> CountAndWindowAsync(SharedReadSnapshot snapshot, QueryPlan plan, CancellationToken cancellationToken)
     {
@@ -151,10 +153,51 @@ public sealed partial class SqliteProfileStore
             return (counted + undecided.Count, window);
         }
 
+        if (plan.SortPath is not null && plan.Filter.Where.Kind == SqlTruthKind.Sql && wanted is > 0 and <= MaxWindowFirst)
+        {
+            var parts = await InPartsAsync(snapshot, plan, (connection, transaction, part) => SortedWindowPart(connection, transaction, part, (int)wanted), cancellationToken).ConfigureAwait(false);
+            if (parts.All(part => part.Undecided == 0))
+            {
+                List<string> window = [.. Merge([.. parts.Select(part => part.Rows)], query.Descending).Skip(query.Offset).Take(query.Limit ?? int.MaxValue)];
+                return (parts.Sum(part => part.Decided), window);
+            }
+        }
+
         Interlocked.Increment(ref _countScans);
         var (decided, extra) = await CountAsync(snapshot, plan, cancellationToken).ConfigureAwait(false);
         var total = decided + extra.Count;
         return (total, total > query.Offset && query.Limit is not 0 ? await WindowAsync(snapshot, plan, extra, cancellationToken).ConfigureAwait(false) : []);
+    }
+
+    /// <summary>
+    /// Sorted by a property, in one scan of a part: its first <paramref name="wanted"/> matches in
+    /// the plan's order (the sort key read only for the matches), the number of rows SQL decides as
+    /// matching, and the number it leaves undecided. The counts ride on every row of the window
+    /// (an aggregate over all matches, computed before the rows are sorted); a part without a
+    /// match returns no row, and both counts are 0. When a part has undecided rows its window
+    /// may lack some of them: the caller then counts and cuts the window the long way.
+    /// </summary>
+    private static (List<(string Id, SortValue Key)> Rows, long Decided, long Undecided) SortedWindowPart(SqliteConnection connection, SqliteTransaction transaction, QueryPlan plan, int wanted)
+    {
+        using var command = Command(connection, transaction, plan, $"""
+            SELECT id, k, count(*) FILTER (WHERE m = 1) OVER (), count(*) FILTER (WHERE m IS NULL) OVER () FROM (
+                SELECT m, id, json_extract(properties, $sort_path) AS k FROM (
+                    SELECT ({plan.Filter.Sql}) AS m, id, properties FROM {plan.Filter.Rows(plan.Scope)} LIMIT -1
+                ) WHERE m IS NOT 0
+            ) {plan.OrderBy} LIMIT $limit;
+            """, Holds.Scope | Holds.Filter | Holds.SortKey);
+        command.Parameters.AddWithValue("$limit", wanted);
+        var rows = new List<(string, SortValue)>();
+        long decided = 0, undecided = 0;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetString(0), SortKey(reader, 1)));
+            decided = reader.GetInt64(2);
+            undecided = reader.GetInt64(3);
+        }
+
+        return (rows, decided, undecided);
     }
 
     /// <summary>How many pages were counted by a scan of their own (tests check that a rare match's window counts itself).</summary>

@@ -9,7 +9,8 @@ namespace OpenEngage.Storage.Tests;
 
 /// <summary>
 /// The embedded store's cheaper read paths give the evaluator's answers: an id-ordered window of
-/// rare matches that counts itself, and list membership answered from the list's text first.
+/// rare matches that counts itself, a sorted window that is counted in the same scan, and list
+/// membership answered from the list's text first.
 /// </summary>
 public sealed class SqliteReadPathTests : IAsyncLifetime
 {
@@ -75,6 +76,30 @@ public sealed class SqliteReadPathTests : IAsyncLifetime
         Assert.Equal(expected.Count, page.Total);
         Assert.Equal(expected.Skip(7).Take(5), page.Profiles.Select(profile => profile.Key.Id));
         Assert.Equal(counts + 1, _store.CountScans);
+    }
+
+    [Theory]
+    [InlineData("properties[\"n\"] > 3", "s", false, 7, 5, false)] // common matches in every part
+    [InlineData("properties[\"n\"] == 7", "n", true, 0, 20, false)] // rare matches, equal keys ordered by id
+    [InlineData("properties[\"n\"] == 7", "s", true, 10, 5, false)] // a window past most of the matches
+    [InlineData("properties[\"n\"] == 7", "s", false, 20, 5, false)] // a window past every match
+    [InlineData("properties[\"s\"] == \"name 5\"", "n", false, 0, 3, false)] // one match: the other parts have none
+    [InlineData("properties[\"n\"] == 7 and properties[\"n\"] + 0 == 7", "s", false, 1, 5, true)] // undecided in SQL: counted the long way
+    public async Task A_sorted_window_with_a_filter_counts_its_matches_in_the_same_scan(string where, string sortKey, bool descending, int offset, int limit, bool countedApart)
+    {
+        var query = new ProfileQuery(Project, "") { Where = WhereExpression.Parse(where), SortKey = sortKey, Descending = descending, Offset = offset, Limit = limit };
+        var expected = await InMemoryQuery.QueryIdsAsync(_store, query with { Offset = 0, Limit = null }, default);
+        var counts = _store.CountScans;
+
+        var page = await _store.QueryAsync(query);
+        var snapshot = await _store.SnapshotIdsAsync(query);
+
+        Assert.Equal(expected.Count, page.Total);
+        Assert.Equal(expected.Skip(offset).Take(limit), page.Profiles.Select(profile => profile.Key.Id));
+        Assert.Equal(expected.Count, snapshot.Total);
+        Assert.Equal(expected.Skip(offset).Take(limit), snapshot.Window);
+        Assert.Equal(expected, await snapshot.ReadAllAsync());
+        Assert.Equal(countedApart ? counts + 2 : counts, _store.CountScans);
     }
 
     [Theory]
