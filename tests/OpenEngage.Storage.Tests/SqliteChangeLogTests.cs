@@ -121,18 +121,7 @@ public sealed class SqliteChangeLogTests : ChangeLogContract
         }
     }
 
-    private void Execute(string sql)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(_current!, SqliteProfileStore.DatabaseFileName),
-            Pooling = false,
-        }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    private void Execute(string sql) => SqliteTestStores.ExecuteInDatabase(_current!, sql);
 
     private SqliteConnection Open()
     {

@@ -28,15 +28,7 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
 
     protected override Task ExecuteInDatabaseAsync(string sql)
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(_current!, SqliteProfileStore.DatabaseFileName),
-            Pooling = false,
-        }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
+        SqliteTestStores.ExecuteInDatabase(_current!, sql);
         return Task.CompletedTask;
     }
 

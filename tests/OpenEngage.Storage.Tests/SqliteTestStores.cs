@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenEngage.Profiles;
 using OpenEngage.Storage.Sqlite;
@@ -28,6 +29,20 @@ public sealed class SqliteTestStores(string name)
         {
             Directory.Delete(_root, recursive: true);
         }
+    }
+
+    /// <summary>Runs one statement directly on the database file of the store in <paramref name="storeDirectory"/>, beside the store's own connections.</summary>
+    public static void ExecuteInDatabase(string storeDirectory, string sql)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(storeDirectory, SqliteProfileStore.DatabaseFileName),
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     private static async Task<IProfileStore> OpenAsync(string path, ProfileEngine engine)
