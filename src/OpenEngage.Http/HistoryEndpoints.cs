@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenEngage.Http.RateLimiting;
-using OpenEngage.Ingestion;
 using OpenEngage.Profiles;
+using OpenEngage.Projects;
 using OpenEngage.Storage;
 
 namespace OpenEngage.Http;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using OpenEngage.Geolocation;
 using OpenEngage.Ingestion.Identity;
 using OpenEngage.Profiles;
+using OpenEngage.Projects;
 using OpenEngage.Storage;
 
 namespace OpenEngage.Ingestion;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenEngage.Ingestion.Identity;
 using OpenEngage.Profiles;
+using OpenEngage.Projects;
 
 namespace OpenEngage.Ingestion;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using OpenEngage.Ingestion;
+using OpenEngage.Projects;
 
 namespace OpenEngage.Server;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenEngage.Geolocation;
 using OpenEngage.Ingestion;
+using OpenEngage.Projects;
 
 namespace OpenEngage.Server;
 

@@ -4,7 +4,7 @@ using OpenEngage.Geolocation;
 using OpenEngage.Http;
 using OpenEngage.Http.Identity;
 using OpenEngage.Http.Changes;
-using OpenEngage.Ingestion;
+using OpenEngage.Projects;
 using OpenEngage.Web;
 
 namespace OpenEngage.Server;

@@ -1,4 +1,4 @@
-using OpenEngage.Ingestion;
+using OpenEngage.Projects;
 using OpenEngage.Storage;
 
 namespace OpenEngage.Server;

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using OpenEngage.Ingestion;
+using OpenEngage.Projects;
 
 namespace OpenEngage.Web;
 

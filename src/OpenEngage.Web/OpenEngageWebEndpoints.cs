@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using OpenEngage.Ingestion;
+using OpenEngage.Projects;
 
 namespace OpenEngage.Web;
 

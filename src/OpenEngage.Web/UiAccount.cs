@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using OpenEngage.Ingestion;
+using OpenEngage.Projects;
 
 namespace OpenEngage.Web;
 

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using OpenEngage.Http;
-using OpenEngage.Ingestion;
+using OpenEngage.Projects;
 
 namespace OpenEngage.Web;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
+using OpenEngage.Projects;
 
 namespace OpenEngage.Compatibility.Tests;
 

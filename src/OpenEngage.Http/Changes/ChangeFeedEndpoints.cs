@@ -10,7 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenEngage.Http.RateLimiting;
-using OpenEngage.Ingestion;
+using OpenEngage.Projects;
 using OpenEngage.Storage;
 
 namespace OpenEngage.Http.Changes;

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using OpenEngage.Http.RateLimiting;
 using OpenEngage.Ingestion;
 using OpenEngage.Ingestion.Identity;
+using OpenEngage.Projects;
 
 namespace OpenEngage.Http.Identity;
 

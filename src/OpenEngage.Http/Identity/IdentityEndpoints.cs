@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using OpenEngage.Http.RateLimiting;
-using OpenEngage.Ingestion;
 using OpenEngage.Ingestion.Identity;
+using OpenEngage.Projects;
 using OpenEngage.Storage.Identity;
 
 namespace OpenEngage.Http.Identity;

@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using OpenEngage.Ingestion;
 using OpenEngage.Ingestion.Privacy;
+using OpenEngage.Projects;
 
 namespace OpenEngage.Http.Identity;
 

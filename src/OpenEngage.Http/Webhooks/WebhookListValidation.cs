@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using OpenEngage.Ingestion;
+using OpenEngage.Projects;
 using OpenEngage.Query;
 
 namespace OpenEngage.Http.Webhooks;

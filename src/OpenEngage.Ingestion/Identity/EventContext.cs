@@ -1,3 +1,5 @@
+using OpenEngage.Projects;
+
 namespace OpenEngage.Ingestion.Identity;
 
 /// <summary>Where a batch of events came from.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using OpenEngage.Profiles;
+using OpenEngage.Projects;
 using OpenEngage.Storage.Identity;
 
 namespace OpenEngage.Ingestion.Identity;

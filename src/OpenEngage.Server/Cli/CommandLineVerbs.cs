@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
-using OpenEngage.Ingestion;
+using OpenEngage.Projects;
 using OpenEngage.Query;
 using OpenEngage.Storage;
 

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using OpenEngage.Ingestion;
+using OpenEngage.Projects;
 using OpenEngage.Storage;
 using Spectre.Console;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using OpenEngage.Ingestion;
 using OpenEngage.Profiles;
+using OpenEngage.Projects;
 
 namespace OpenEngage.Server.Cli;
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using OpenEngage.Ingestion;
+using OpenEngage.Projects;
 
 namespace OpenEngage.Web.Pages;
 

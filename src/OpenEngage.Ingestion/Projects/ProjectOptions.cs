@@ -1,4 +1,4 @@
-namespace OpenEngage.Ingestion;
+namespace OpenEngage.Projects;
 
 /// <summary>One project, from the configuration section <c>Projects</c> (a list).</summary>
 public sealed class ProjectOptions

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace OpenEngage.Ingestion;
+namespace OpenEngage.Projects;
 
 /// <summary>The configured projects, looked up by token or by API secret.</summary>
 public sealed class ProjectDirectory

@@ -1,4 +1,4 @@
-namespace OpenEngage.Ingestion;
+namespace OpenEngage.Projects;
 
 /// <summary>
 /// A service account of a project (<c>Projects:N:ServiceAccounts:M</c>): HTTP Basic
