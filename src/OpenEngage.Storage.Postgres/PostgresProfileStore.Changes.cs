@@ -1,5 +1,6 @@
 using Npgsql;
 using OpenEngage.Profiles;
+using OpenEngage.Storage.Relational;
 
 namespace OpenEngage.Storage.Postgres;
 
@@ -58,20 +59,8 @@ public sealed partial class PostgresProfileStore
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key.Id });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo ?? long.MaxValue });
-        var records = new List<LoggedRecord>();
         using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var update = ProfileUpdateJson.Deserialize(reader.GetString(6), key) with
-            {
-                ReceivedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                Source = reader.GetString(2),
-                Credential = reader.GetString(3),
-            };
-            records.Add(new LoggedRecord(update, ProfileDiff.Parse(reader.GetString(4), reader.GetString(5))));
-        }
-
-        return records;
+        return HistoryRows.LoggedRecords(reader, key);
     }
 
     /// <summary>

@@ -1,15 +1,13 @@
 using System.Runtime.CompilerServices;
 using Npgsql;
 using OpenEngage.Profiles;
+using OpenEngage.Storage.Relational;
 
 namespace OpenEngage.Storage.Postgres;
 
 /// <summary>The property history: reading it, its retention, and removing a profile's.</summary>
 public sealed partial class PostgresProfileStore : IProfileHistory
 {
-    /// <summary>How many rows one purge statement deletes at most.</summary>
-    private const int PurgeSlice = 10_000;
-
     public async IAsyncEnumerable<HistoryRecord> ReadHistoryAsync(HistoryQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -32,7 +30,7 @@ public sealed partial class PostgresProfileStore : IProfileHistory
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return new HistoryRecord(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), ProfileDiff.Parse(reader.GetString(4), reader.GetString(5)));
+            yield return HistoryRows.Record(reader);
         }
     }
 
@@ -57,32 +55,19 @@ public sealed partial class PostgresProfileStore : IProfileHistory
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return new LoggedDiff(reader.GetString(0), ProfileDiff.Parse(reader.GetString(1), reader.GetString(2)));
+            yield return HistoryRows.Diff(reader);
         }
     }
 
-    public async Task<long> PurgeHistoryAsync(DateTimeOffset receivedBefore, CancellationToken cancellationToken = default)
+    public Task<long> PurgeHistoryAsync(DateTimeOffset receivedBefore, CancellationToken cancellationToken = default)
     {
         EnsureOpen();
-        long total = 0;
-        foreach (var table in new[] { "profile_history", "profile_changes" })
+        return HistoryPurge.RunAsync("$1", async (sql, token) =>
         {
-            // In slices, each its own short statement, so no writer waits on one long delete.
-            while (true)
-            {
-                await using var command = _dataSource.CreateCommand(
-                    $"DELETE FROM {table} WHERE seq IN (SELECT seq FROM {table} WHERE received < $1 LIMIT {PurgeSlice});");
-                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = receivedBefore.ToUnixTimeMilliseconds() });
-                var removed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                total += removed;
-                if (removed < PurgeSlice)
-                {
-                    break;
-                }
-            }
-        }
-
-        return total;
+            await using var command = _dataSource.CreateCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = receivedBefore.ToUnixTimeMilliseconds() });
+            return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+        }, cancellationToken);
     }
 
     public async Task RemoveHistoryAsync(IReadOnlyList<ProfileKey> keys, CancellationToken cancellationToken = default)

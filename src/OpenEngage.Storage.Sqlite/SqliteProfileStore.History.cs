@@ -1,15 +1,13 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using OpenEngage.Profiles;
+using OpenEngage.Storage.Relational;
 
 namespace OpenEngage.Storage.Sqlite;
 
 /// <summary>The property history: reading it, its retention, and removing a profile's.</summary>
 public sealed partial class SqliteProfileStore : IProfileHistory
 {
-    /// <summary>How many rows one purge transaction deletes at most.</summary>
-    private const int PurgeSlice = 10_000;
-
     public async IAsyncEnumerable<HistoryRecord> ReadHistoryAsync(HistoryQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -29,7 +27,7 @@ public sealed partial class SqliteProfileStore : IProfileHistory
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return new HistoryRecord(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), ProfileDiff.Parse(reader.GetString(4), reader.GetString(5)));
+            yield return HistoryRows.Record(reader);
         }
     }
 
@@ -51,38 +49,22 @@ public sealed partial class SqliteProfileStore : IProfileHistory
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return new LoggedDiff(reader.GetString(0), ProfileDiff.Parse(reader.GetString(1), reader.GetString(2)));
+            yield return HistoryRows.Diff(reader);
         }
     }
 
-    public async Task<long> PurgeHistoryAsync(DateTimeOffset receivedBefore, CancellationToken cancellationToken = default)
+    public Task<long> PurgeHistoryAsync(DateTimeOffset receivedBefore, CancellationToken cancellationToken = default)
     {
         EnsureOpen();
         var cutoff = receivedBefore.ToUnixTimeMilliseconds();
-        long total = 0;
-        foreach (var table in new[] { "profile_history", "profile_changes" })
+        return HistoryPurge.RunAsync("$cutoff", (sql, token) => WriteSideAsync((connection, transaction) =>
         {
-            // In slices, each its own short transaction, so ingestion waits for none of them long.
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var removed = await WriteSideAsync((connection, transaction) =>
-                {
-                    using var command = connection.CreateCommand();
-                    command.Transaction = transaction;
-                    command.CommandText = $"DELETE FROM {table} WHERE seq IN (SELECT seq FROM {table} WHERE received < $cutoff LIMIT {PurgeSlice});";
-                    command.Parameters.AddWithValue("$cutoff", cutoff);
-                    return command.ExecuteNonQuery();
-                }, cancellationToken).ConfigureAwait(false);
-                total += removed;
-                if (removed < PurgeSlice)
-                {
-                    break;
-                }
-            }
-        }
-
-        return total;
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("$cutoff", cutoff);
+            return command.ExecuteNonQuery();
+        }, token), cancellationToken);
     }
 
     public async Task RemoveHistoryAsync(IReadOnlyList<ProfileKey> keys, CancellationToken cancellationToken = default)

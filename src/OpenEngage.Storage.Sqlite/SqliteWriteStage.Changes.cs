@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using OpenEngage.Profiles;
+using OpenEngage.Storage.Relational;
 
 namespace OpenEngage.Storage.Sqlite;
 
@@ -99,20 +100,8 @@ internal sealed partial class SqliteWriteStage
         Bind(command, key);
         command.Parameters[3].Value = after;
         command.Parameters[4].Value = upTo ?? long.MaxValue;
-        var records = new List<LoggedRecord>();
         using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var update = ProfileUpdateJson.Deserialize(reader.GetString(6), key) with
-            {
-                ReceivedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                Source = reader.GetString(2),
-                Credential = reader.GetString(3),
-            };
-            records.Add(new LoggedRecord(update, ProfileDiff.Parse(reader.GetString(4), reader.GetString(5))));
-        }
-
-        return records;
+        return HistoryRows.LoggedRecords(reader, key);
     }
 
     /// <summary>Second stage, inside the group's transaction: the change-log rows, then each profile's log rows.</summary>
