@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -32,19 +33,42 @@ public static class IngestionEndpoints
         return endpoints;
     }
 
-    private static async Task HandleAsync(HttpContext context, ProfileKind kind)
+    private static Task HandleAsync(HttpContext context, ProfileKind kind)
     {
         var services = context.RequestServices;
-        var limits = services.GetRequiredService<IOptions<IngestionLimitsOptions>>().Value;
         var pipeline = services.GetRequiredService<IngestPipeline>();
-        var time = services.GetRequiredService<TimeProvider>();
-        var receivedAt = time.GetUtcNow();
+        var receivedAt = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var parameters = new IngestionParameters();
+        return ReadIngestAndAnswerAsync(context, parameters, typeof(IngestionEndpoints), records =>
+        {
+            var clientIp = parameters.UseClientIp ? Unmapped(context.Connection.RemoteIpAddress) : null;
+            return pipeline.IngestAsync(records, new IngestContext(kind, receivedAt, clientIp, kind == ProfileKind.Group ? "groups" : "engage"), CancellationToken.None);
+        }, "the update could not be stored; nothing of it was acknowledged");
+    }
 
+    /// <summary>
+    /// What every record endpoint (<c>/engage</c>, <c>/groups</c>, <c>/track</c>, <c>/import</c>)
+    /// does with a request: reads its records with the transports and limits of contract §1 (a
+    /// refusal answers the whole request), checks the callback name and the admission limits, hands
+    /// the records to <paramref name="ingestAsync"/> and answers with its result.
+    /// </summary>
+    /// <param name="context">The request.</param>
+    /// <param name="parameters">Its parameters, completed from the body as it is read.</param>
+    /// <param name="category">The logger category of the endpoint.</param>
+    /// <param name="ingestAsync">
+    /// Stores the records. It is given no abort token of the request: once the store has them, they
+    /// are applied and made durable whether or not the client is still waiting.
+    /// </param>
+    /// <param name="storeFailure">The answer's message (with a 500) when storing throws.</param>
+    internal static async Task ReadIngestAndAnswerAsync(
+        HttpContext context, IngestionParameters parameters, Type category, Func<IReadOnlyList<JsonElement>, Task<IngestResult>> ingestAsync, string storeFailure)
+    {
+        var services = context.RequestServices;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(category);
         DecodedBatch batch;
         try
         {
-            batch = await IngestionRequestReader.ReadAsync(context.Request, parameters, limits, services.GetRequiredService<BodyBufferBudget>());
+            batch = await IngestionRequestReader.ReadAsync(context.Request, parameters, services.GetRequiredService<IOptions<IngestionLimitsOptions>>().Value, services.GetRequiredService<BodyBufferBudget>());
         }
         catch (WireError error)
         {
@@ -54,7 +78,7 @@ public static class IngestionEndpoints
         catch (Exception error) when (error is IOException or OperationCanceledException)
         {
             // The client went away before its body was complete: nothing to apply, no one to answer.
-            LogMessages.BodyLost(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngestionEndpoints)), error);
+            LogMessages.BodyLost(logger, error);
             return;
         }
 
@@ -71,18 +95,15 @@ public static class IngestionEndpoints
                 return;
             }
 
-            var clientIp = parameters.UseClientIp ? Unmapped(context.Connection.RemoteIpAddress) : null;
             IngestResult result;
             try
             {
-                // Not the request's abort token: once the store has the batch, it is applied and
-                // made durable whether or not the client is still waiting.
-                result = await pipeline.IngestAsync(batch.Records, new IngestContext(kind, receivedAt, clientIp, kind == ProfileKind.Group ? "groups" : "engage"), CancellationToken.None);
+                result = await ingestAsync(batch.Records);
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
-                LogMessages.StoreFailure(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IngestionEndpoints)), error);
-                await IngestionResponse.WriteErrorAsync(context.Response, parameters, 500, "the update could not be stored; nothing of it was acknowledged");
+                LogMessages.StoreFailure(logger, error);
+                await IngestionResponse.WriteErrorAsync(context.Response, parameters, 500, storeFailure);
                 return;
             }
 

@@ -2,10 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using OpenEngage.Http.RateLimiting;
-using OpenEngage.Ingestion;
 using OpenEngage.Ingestion.Identity;
 using OpenEngage.Projects;
 
@@ -56,52 +53,11 @@ public static class EventEndpoints
             }
         }
 
-        DecodedBatch batch;
-        try
-        {
-            batch = await IngestionRequestReader.ReadAsync(context.Request, parameters, services.GetRequiredService<IOptions<IngestionLimitsOptions>>().Value, services.GetRequiredService<BodyBufferBudget>());
-        }
-        catch (WireError error)
-        {
-            await IngestionEndpoints.WriteRefusalAsync(context, parameters, error);
-            return;
-        }
-        catch (Exception error) when (error is IOException or OperationCanceledException)
-        {
-            LogMessages.BodyLost(Logger(context), error);
-            return;
-        }
-
-        using (batch)
-        {
-            if (parameters.Callback is { } callback && !IngestionResponse.IsSafeCallback(callback))
-            {
-                await IngestionResponse.WriteErrorAsync(context.Response, parameters, 400, "unsafe callback name");
-                return;
-            }
-
-            if (await IngestionAdmission.RefuseAsync(context, parameters, batch.Records))
-            {
-                return;
-            }
-
-            IngestResult result;
-            try
-            {
-                // Not the request's abort token: a link that reached the store is made durable whether or not the client waits.
-                result = await services.GetRequiredService<EventPipeline>().IngestAsync(batch.Records, new EventContext(endpoint, receivedAt, project), CancellationToken.None);
-            }
-            catch (Exception error) when (error is not OperationCanceledException)
-            {
-                LogMessages.StoreFailure(Logger(context), error);
-                await IngestionResponse.WriteErrorAsync(context.Response, parameters, 500, "the identity map could not be updated; the events were not acknowledged");
-                return;
-            }
-
-            await IngestionResponse.WriteResultAsync(context.Response, parameters, result);
-        }
+        await IngestionEndpoints.ReadIngestAndAnswerAsync(
+            context,
+            parameters,
+            typeof(EventEndpoints),
+            records => services.GetRequiredService<EventPipeline>().IngestAsync(records, new EventContext(endpoint, receivedAt, project), CancellationToken.None),
+            "the identity map could not be updated; the events were not acknowledged");
     }
-
-    private static ILogger Logger(HttpContext context) =>
-        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EventEndpoints));
 }
