@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenEngage.Http.RateLimiting;
 using OpenEngage.Profiles;
-using OpenEngage.Projects;
 using OpenEngage.Storage;
 
 namespace OpenEngage.Http;
@@ -49,9 +48,7 @@ public static partial class HistoryEndpoints
     private static async Task AnswerAsync(HttpContext context)
     {
         var services = context.RequestServices;
-        var allowed = QueryAuthentication.AllowedProjects(context.Request, services.GetRequiredService<ProjectDirectory>());
-        var parameters = await QueryForm.ReadAsync(context.Request, context.RequestAborted);
-        var project = QueryAuthentication.Select(allowed, parameters.GetValueOrDefault("project_id"));
+        var (project, parameters) = await QueryApiRequest.AuthorizeAsync(context);
 
         var history = services.GetRequiredService<IProfileHistory>();
         if (!history.History.Enabled)

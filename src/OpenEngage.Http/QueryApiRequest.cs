@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenEngage.Http.RateLimiting;
+using OpenEngage.Projects;
 
 namespace OpenEngage.Http;
 
@@ -53,6 +54,18 @@ internal static partial class QueryApiRequest
             LogFailure(Logger(context, category), what, error);
             await WriteErrorAsync(context.Response, 500, what + " failed on the server");
         }
+    }
+
+    /// <summary>
+    /// The project a read API request asks about, and its parameters: the credentials first, from
+    /// the headers (nothing of the body is read for a caller who may not ask), then the form, then
+    /// <c>project_id</c> among the projects the credentials open.
+    /// </summary>
+    public static async Task<(ProjectOptions Project, Dictionary<string, string> Parameters)> AuthorizeAsync(HttpContext context)
+    {
+        var allowed = QueryAuthentication.AllowedProjects(context.Request, context.RequestServices.GetRequiredService<ProjectDirectory>());
+        var parameters = await QueryForm.ReadAsync(context.Request, context.RequestAborted);
+        return (QueryAuthentication.Select(allowed, parameters.GetValueOrDefault("project_id")), parameters);
     }
 
     /// <summary>Writes the JSON error answer with its length.</summary>

@@ -9,7 +9,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenEngage.Http.RateLimiting;
 using OpenEngage.Profiles;
-using OpenEngage.Projects;
 using OpenEngage.Query;
 using OpenEngage.Querying;
 using OpenEngage.Storage;
@@ -47,10 +46,7 @@ public static partial class QueryEndpoints
     {
         var services = context.RequestServices;
 
-        // Credentials first, from the headers: nothing of the body is read for a caller who may not ask.
-        var allowed = QueryAuthentication.AllowedProjects(context.Request, services.GetRequiredService<ProjectDirectory>());
-        var parameters = await QueryForm.ReadAsync(context.Request, context.RequestAborted);
-        var project = QueryAuthentication.Select(allowed, parameters.GetValueOrDefault("project_id"));
+        var (project, parameters) = await QueryApiRequest.AuthorizeAsync(context);
         UnsupportedQueryParameters.Refuse(parameters);
         var query = QueryRequest.From(parameters);
         var now = (services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
