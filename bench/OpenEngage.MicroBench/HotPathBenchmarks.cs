@@ -78,10 +78,11 @@ public class HotPathBenchmarks
     [Benchmark]
     public JsonObject ParseProfile() => (JsonObject)JsonNode.Parse(_profileText)!;
 
-    private ProfileUpdate Read(byte[] record)
+    private ProfileUpdate Read(byte[] json)
     {
-        using var document = JsonDocument.Parse(record);
+        using var document = JsonDocument.Parse(json);
         var result = _reader.Read(document.RootElement, ProfileKind.User, Now);
-        return (result.Update ?? throw new InvalidOperationException(result.Error?.ToString())) with { Project = "project-1" };
+        var record = result.Record ?? throw new InvalidOperationException(result.Error?.ToString());
+        return new ProfileUpdate { Key = new ProfileKey("project-1", record.GroupKey, record.DistinctId), Time = record.Time, TimeFromRecord = record.TimeFromRecord, IgnoreTime = record.IgnoreTime, Operations = record.Operations };
     }
 }

@@ -195,12 +195,10 @@ async Task ChangeOneInTenAsync(IProfileStore store)
     {
         var updates = Enumerable.Range(start, Math.Min(50_000, count - start)).Where(i => i % 10 == 0).Select(i => new ProfileUpdate
         {
-            Token = "t",
-            Project = Project,
-            DistinctId = "user-" + i,
+            Key = new ProfileKey(Project, "", "user-" + i),
             Time = changedAt,
             IgnoreTime = true,
-            Set = [new("plan", "changed")],
+            Operations = new() { Set = [new("plan", "changed")] },
         }).ToList();
         await store.ApplyAsync(updates);
     }

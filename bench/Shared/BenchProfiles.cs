@@ -81,6 +81,6 @@ public static class BenchProfiles
             set.Add(new($"custom_{extra}", random.Next(1000)));
         }
 
-        return new ProfileUpdate { Token = "t", Project = Project, DistinctId = "user-" + i, Time = now, IgnoreTime = true, Set = set };
+        return new ProfileUpdate { Key = new ProfileKey(Project, "", "user-" + i), Time = now, IgnoreTime = true, Operations = new() { Set = set } };
     }
 }

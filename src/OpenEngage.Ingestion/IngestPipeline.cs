@@ -31,47 +31,68 @@ public sealed class IngestPipeline(RecordReader reader, ProjectDirectory project
         var unknownTokens = 0;
         IngestionMetrics.RecordsReceived(records.Count);
 
+        var accepted = new List<(int Index, ParsedRecord Record, string Project, bool ArrivalOrder)>(records.Count);
         for (var index = 0; index < records.Count; index++)
         {
             var read = reader.Read(records[index], context.Kind, context.ReceivedAt);
-            if (read.Update is not { } update)
+            if (read.Record is not { } record)
             {
                 failed.Add(new FailedRecord(index, read.DistinctId, read.Error!.Field, read.Error.Message));
                 continue;
             }
 
-            var project = projects.FindByToken(update.Token);
+            var project = projects.FindByToken(record.Token);
             if (project is null)
             {
-                failed.Add(new FailedRecord(index, update.DistinctId, "$token", "unknown project token"));
+                failed.Add(new FailedRecord(index, record.DistinctId, "$token", "unknown project token"));
                 unknownTokens++;
                 continue;
             }
 
-            update = update with { Project = project.EffectiveId, ReceivedAt = context.ReceivedAt, Source = context.Source, Credential = context.Credential, ArrivalOrder = project.OrdersByArrival };
-            if (update.SetsProperties && geo.IsEnabled)
+            accepted.Add((index, record, project.EffectiveId, project.OrdersByArrival));
+        }
+
+        // A user record goes to its cluster's canonical profile unless it sets $ignore_alias (§8).
+        var canonical = await CanonicalIdsAsync(accepted, cancellationToken).ConfigureAwait(false);
+        foreach (var (index, record, project, arrivalOrder) in accepted)
+        {
+            var warningsOfRecord = record.Warnings;
+            GeoInfo? location = null;
+            if (record.Operations.SetsProperties && geo.IsEnabled)
             {
-                var (address, notice) = GeolocationAddress(update, context.ClientIp);
+                var (address, notice) = GeolocationAddress(record, context.ClientIp);
                 if (notice is not null)
                 {
-                    update = update with { Warnings = [.. update.Warnings, notice] };
+                    warningsOfRecord = [.. warningsOfRecord, notice];
                 }
 
                 if (address is not null)
                 {
-                    update = update with { Geo = geo.Locate(address) };
+                    location = geo.Locate(address);
                 }
             }
 
-            updates.Add(update);
+            var id = Resolvable(record) && canonical.TryGetValue(project, out var ids) ? ids[record.DistinctId] : record.DistinctId;
+            updates.Add(new ProfileUpdate
+            {
+                Key = new ProfileKey(project, record.GroupKey, id),
+                Time = record.Time,
+                TimeFromRecord = record.TimeFromRecord,
+                IgnoreTime = record.IgnoreTime,
+                ReceivedAt = context.ReceivedAt,
+                Source = context.Source,
+                Credential = context.Credential,
+                ArrivalOrder = arrivalOrder,
+                Operations = record.Operations,
+                Geo = location,
+                Warnings = warningsOfRecord,
+            });
             indices.Add(index);
         }
 
         var applied = 0;
         if (updates.Count > 0)
         {
-            // A user update goes to its cluster's canonical profile unless it sets $ignore_alias (§8).
-            await identities.ResolveUpdatesAsync(updates, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<ApplyResult> results;
             try
             {
@@ -100,7 +121,7 @@ public sealed class IngestPipeline(RecordReader reader, ProjectDirectory project
                 }
                 else
                 {
-                    failed.Add(new FailedRecord(index, updates[i].DistinctId, result.Error!.Field, result.Error.Message));
+                    failed.Add(new FailedRecord(index, updates[i].Key.Id, result.Error!.Field, result.Error.Message));
                 }
             }
         }
@@ -112,21 +133,35 @@ public sealed class IngestPipeline(RecordReader reader, ProjectDirectory project
         return new IngestResult(applied, failed, warnings);
     }
 
-    /// <summary>The record's own <c>$ip</c> wins over the request's address; <c>"0"</c> turns it off.</summary>
-    private static (IPAddress? Address, RecordWarning? Notice) GeolocationAddress(ProfileUpdate update, IPAddress? clientIp)
+    /// <summary>Per project, the canonical id of every user record that does not set <c>$ignore_alias</c>.</summary>
+    private async Task<Dictionary<string, IReadOnlyDictionary<string, string>>> CanonicalIdsAsync(List<(int Index, ParsedRecord Record, string Project, bool ArrivalOrder)> accepted, CancellationToken cancellationToken)
     {
-        if (update.IpDisabled)
+        var canonical = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var group in accepted.Where(entry => Resolvable(entry.Record)).GroupBy(entry => entry.Project, StringComparer.Ordinal))
+        {
+            canonical[group.Key] = await identities.ResolveAsync(group.Key, group.Select(entry => entry.Record.DistinctId), cancellationToken).ConfigureAwait(false);
+        }
+
+        return canonical;
+    }
+
+    private static bool Resolvable(ParsedRecord record) => record.GroupKey.Length == 0 && !record.IgnoreAlias;
+
+    /// <summary>The record's own <c>$ip</c> wins over the request's address; <c>"0"</c> turns it off.</summary>
+    private static (IPAddress? Address, RecordWarning? Notice) GeolocationAddress(ParsedRecord record, IPAddress? clientIp)
+    {
+        if (record.IpDisabled)
         {
             return (null, null);
         }
 
-        if (update.Ip is null)
+        if (record.Ip is null)
         {
             return (clientIp, null);
         }
 
-        return IpAddressText.TryParseIp(update.Ip, out var address)
+        return IpAddressText.TryParseIp(record.Ip, out var address)
             ? (address, null)
-            : (null, new RecordWarning("$ip", $"\"{update.Ip}\" is not an IP address; no geolocation for this record"));
+            : (null, new RecordWarning("$ip", $"\"{record.Ip}\" is not an IP address; no geolocation for this record"));
     }
 }

@@ -49,7 +49,7 @@ public sealed class ProfileEngine(ProfileLimits limits)
     public ApplyResult Apply(JsonObject? current, ProfileUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        var result = ApplyInPlace(current is null || update.Delete ? current : (JsonObject)current.DeepClone(), update);
+        var result = ApplyInPlace(current is null || update.Operations.Delete ? current : (JsonObject)current.DeepClone(), update);
         return result.Status == ApplyStatus.Unchanged ? result with { Profile = null } : result;
     }
 
@@ -73,14 +73,14 @@ public sealed class ProfileEngine(ProfileLimits limits)
         // The record's own warnings, copied only when applying it adds one.
         var warnings = new Warnings(update.Warnings);
 
-        if (update.Delete)
+        if (update.Operations.Delete)
         {
             return profile is null
                 ? new(ApplyStatus.Unchanged, null, null, warnings.List) { Diff = ProfileDiff.Empty }
                 : new(ApplyStatus.Deleted, null, null, warnings.List) { Diff = ProfileDiff.Between(profile, null) };
         }
 
-        if (profile is null && !update.CreatesProfile)
+        if (profile is null && !update.Operations.CreatesProfile)
         {
             return new(ApplyStatus.Unchanged, null, null, warnings.List) { Diff = ProfileDiff.Empty };
         }
@@ -90,12 +90,12 @@ public sealed class ProfileEngine(ProfileLimits limits)
         var countBefore = profile.Count;
         var writes = new PropertyWrites();
 
-        foreach (var (name, value) in update.Set ?? [])
+        foreach (var (name, value) in update.Operations.Set ?? [])
         {
             writes.Set(profile, name, value?.DeepClone());
         }
 
-        foreach (var (name, value) in update.SetOnce ?? [])
+        foreach (var (name, value) in update.Operations.SetOnce ?? [])
         {
             if (!profile.ContainsKey(name))
             {
@@ -103,7 +103,7 @@ public sealed class ProfileEngine(ProfileLimits limits)
             }
         }
 
-        foreach (var (name, delta) in update.Add ?? [])
+        foreach (var (name, delta) in update.Operations.Add ?? [])
         {
             if (!profile.TryGetPropertyValue(name, out var stored))
             {
@@ -126,7 +126,7 @@ public sealed class ProfileEngine(ProfileLimits limits)
             }
         }
 
-        foreach (var (name, values) in update.Union ?? [])
+        foreach (var (name, values) in update.Operations.Union ?? [])
         {
             if (!profile.TryGetPropertyValue(name, out var stored))
             {
@@ -146,7 +146,7 @@ public sealed class ProfileEngine(ProfileLimits limits)
             }
         }
 
-        foreach (var (name, value) in update.Append ?? [])
+        foreach (var (name, value) in update.Operations.Append ?? [])
         {
             if (!profile.TryGetPropertyValue(name, out var stored))
             {
@@ -164,7 +164,7 @@ public sealed class ProfileEngine(ProfileLimits limits)
             }
         }
 
-        foreach (var (name, value) in update.Remove ?? [])
+        foreach (var (name, value) in update.Operations.Remove ?? [])
         {
             if (!profile.TryGetPropertyValue(name, out var stored))
             {
@@ -193,12 +193,12 @@ public sealed class ProfileEngine(ProfileLimits limits)
             }
         }
 
-        foreach (var name in update.Unset ?? [])
+        foreach (var name in update.Operations.Unset ?? [])
         {
             writes.Remove(profile, name);
         }
 
-        if (update.SetsProperties && update.Geo is { } geo)
+        if (update.Operations.SetsProperties && update.Geo is { } geo)
         {
             foreach (var (name, value) in geo.Properties())
             {
@@ -254,13 +254,13 @@ public sealed class ProfileEngine(ProfileLimits limits)
     /// <summary>Every property name applying <paramref name="update"/> can write: the record's, the geolocation's and the two timestamps.</summary>
     internal static IEnumerable<string> WrittenNames(ProfileUpdate update)
     {
-        foreach (var (name, _) in update.Set ?? []) yield return name;
-        foreach (var (name, _) in update.SetOnce ?? []) yield return name;
-        foreach (var (name, _) in update.Add ?? []) yield return name;
-        foreach (var (name, _) in update.Union ?? []) yield return name;
-        foreach (var (name, _) in update.Append ?? []) yield return name;
-        foreach (var (name, _) in update.Remove ?? []) yield return name;
-        foreach (var name in update.Unset ?? []) yield return name;
+        foreach (var (name, _) in update.Operations.Set ?? []) yield return name;
+        foreach (var (name, _) in update.Operations.SetOnce ?? []) yield return name;
+        foreach (var (name, _) in update.Operations.Add ?? []) yield return name;
+        foreach (var (name, _) in update.Operations.Union ?? []) yield return name;
+        foreach (var (name, _) in update.Operations.Append ?? []) yield return name;
+        foreach (var (name, _) in update.Operations.Remove ?? []) yield return name;
+        foreach (var name in update.Operations.Unset ?? []) yield return name;
         foreach (var (name, _) in update.Geo?.Properties() ?? []) yield return name;
         yield return Created;
         yield return LastSeen;
@@ -268,15 +268,15 @@ public sealed class ProfileEngine(ProfileLimits limits)
 
     private static IEnumerable<string> ListNames(ProfileUpdate update)
     {
-        foreach (var (name, _) in update.Union ?? []) yield return name;
-        foreach (var (name, _) in update.Append ?? []) yield return name;
+        foreach (var (name, _) in update.Operations.Union ?? []) yield return name;
+        foreach (var (name, _) in update.Operations.Append ?? []) yield return name;
     }
 
     /// <summary>Whether any operation of the record names <paramref name="name"/>.</summary>
     private static bool Names(ProfileUpdate update, string name) =>
-        Contains(update.Set, name) || Contains(update.SetOnce, name) || Contains(update.Add, name)
-        || Contains(update.Union, name) || Contains(update.Append, name) || Contains(update.Remove, name)
-        || (update.Unset?.Contains(name, StringComparer.Ordinal) ?? false);
+        Contains(update.Operations.Set, name) || Contains(update.Operations.SetOnce, name) || Contains(update.Operations.Add, name)
+        || Contains(update.Operations.Union, name) || Contains(update.Operations.Append, name) || Contains(update.Operations.Remove, name)
+        || (update.Operations.Unset?.Contains(name, StringComparer.Ordinal) ?? false);
 
     private static bool Contains<T>(IReadOnlyList<KeyValuePair<string, T>>? operation, string name)
     {

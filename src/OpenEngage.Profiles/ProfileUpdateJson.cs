@@ -36,18 +36,19 @@ public static class ProfileUpdateJson
             writer.WriteBoolean("ignore_time", true);
         }
 
-        if (update.Delete)
+        var operations = update.Operations;
+        if (operations.Delete)
         {
             writer.WriteBoolean("$delete", true);
         }
 
-        Pairs(writer, "$set", update.Set, static (w, v) => Node(w, v));
-        Pairs(writer, "$set_once", update.SetOnce, static (w, v) => Node(w, v));
-        Pairs(writer, "$add", update.Add, static (w, v) => w.WriteNumberValue(v));
-        Pairs(writer, "$union", update.Union, static (w, v) => v.WriteTo(w));
-        Pairs(writer, "$append", update.Append, static (w, v) => Node(w, v));
-        Pairs(writer, "$remove", update.Remove, static (w, v) => Node(w, v));
-        if (update.Unset is { } unset)
+        Pairs(writer, "$set", operations.Set, static (w, v) => Node(w, v));
+        Pairs(writer, "$set_once", operations.SetOnce, static (w, v) => Node(w, v));
+        Pairs(writer, "$add", operations.Add, static (w, v) => w.WriteNumberValue(v));
+        Pairs(writer, "$union", operations.Union, static (w, v) => v.WriteTo(w));
+        Pairs(writer, "$append", operations.Append, static (w, v) => Node(w, v));
+        Pairs(writer, "$remove", operations.Remove, static (w, v) => Node(w, v));
+        if (operations.Unset is { } unset)
         {
             writer.WriteStartArray("$unset");
             foreach (var name in unset)
@@ -58,7 +59,7 @@ public static class ProfileUpdateJson
             writer.WriteEndArray();
         }
 
-        if (update.SetsProperties && update.Geo is { } geo)
+        if (operations.SetsProperties && update.Geo is { } geo)
         {
             writer.WriteStartObject("geo");
             foreach (var (name, value) in geo.Properties())
@@ -84,20 +85,20 @@ public static class ProfileUpdateJson
 
         return new ProfileUpdate
         {
-            Token = "",
-            Project = key.Project,
-            GroupKey = key.GroupKey,
-            DistinctId = key.Id,
+            Key = key,
             Time = DateTimeOffset.FromUnixTimeMilliseconds(root["time"]!.GetValue<long>()),
             IgnoreTime = root["ignore_time"] is not null,
-            Delete = root["$delete"] is not null,
-            Set = ReadPairs(root, "$set", static v => v?.DeepClone()),
-            SetOnce = ReadPairs(root, "$set_once", static v => v?.DeepClone()),
-            Add = ReadPairs(root, "$add", static v => v!.GetValue<decimal>()),
-            Union = ReadPairs(root, "$union", static v => (JsonArray)v!.DeepClone()),
-            Append = ReadPairs(root, "$append", static v => v?.DeepClone()),
-            Remove = ReadPairs(root, "$remove", static v => v?.DeepClone()),
-            Unset = root["$unset"] is JsonArray names ? [.. names.Select(n => n!.GetValue<string>())] : null,
+            Operations = new ProfileOperations
+            {
+                Delete = root["$delete"] is not null,
+                Set = ReadPairs(root, "$set", static v => v?.DeepClone()),
+                SetOnce = ReadPairs(root, "$set_once", static v => v?.DeepClone()),
+                Add = ReadPairs(root, "$add", static v => v!.GetValue<decimal>()),
+                Union = ReadPairs(root, "$union", static v => (JsonArray)v!.DeepClone()),
+                Append = ReadPairs(root, "$append", static v => v?.DeepClone()),
+                Remove = ReadPairs(root, "$remove", static v => v?.DeepClone()),
+                Unset = root["$unset"] is JsonArray names ? [.. names.Select(n => n!.GetValue<string>())] : null,
+            },
             Geo = geo,
         };
     }

@@ -4,10 +4,10 @@ using System.Text.Json.Nodes;
 
 namespace OpenEngage.Profiles;
 
-/// <summary>The outcome of reading one record: an update, or the reason it was refused.</summary>
-public readonly record struct RecordReadResult(ProfileUpdate? Update, RecordError? Error, string? DistinctId)
+/// <summary>The outcome of reading one record: the record, or the reason it was refused.</summary>
+public readonly record struct RecordReadResult(ParsedRecord? Record, RecordError? Error, string? DistinctId)
 {
-    public bool IsValid => Update is not null;
+    public bool IsValid => Record is not null;
 }
 
 /// <summary>
@@ -163,7 +163,7 @@ public sealed class RecordReader(ProfileLimits limits)
 
         public string? DistinctId { get; private set; }
 
-        public ProfileUpdate Read(JsonElement record, ProfileKind kind, DateTimeOffset receivedAt)
+        public ParsedRecord Read(JsonElement record, ProfileKind kind, DateTimeOffset receivedAt)
         {
             if (record.ValueKind != JsonValueKind.Object)
             {
@@ -263,7 +263,7 @@ public sealed class RecordReader(ProfileLimits limits)
                 (ipAddress, ipDisabled) = ReadIp(nested.Value, nested.Field);
             }
 
-            var update = new ProfileUpdate
+            return new ParsedRecord
             {
                 Token = token.Value.GetString()!,
                 DistinctId = id,
@@ -274,16 +274,19 @@ public sealed class RecordReader(ProfileLimits limits)
                 IpDisabled = ipDisabled,
                 IgnoreTime = ignoreTimeFlag,
                 IgnoreAlias = ignoreAliasFlag,
-                Set = setValues,
-                SetOnce = setOnceValues,
-                Add = operations.TryGetValue("$add", out var add) ? ReadNumbers(add) : null,
-                Union = operations.TryGetValue("$union", out var union) ? ReadLists(union) : null,
-                Append = operations.TryGetValue("$append", out var append) ? ReadValues(append, "$append") : null,
-                Remove = operations.TryGetValue("$remove", out var remove) ? ReadValues(remove, "$remove") : null,
-                Unset = operations.TryGetValue("$unset", out var unset) ? ReadNames(unset) : null,
-                Delete = operations.ContainsKey("$delete"),
+                Operations = new ProfileOperations
+                {
+                    Set = setValues,
+                    SetOnce = setOnceValues,
+                    Add = operations.TryGetValue("$add", out var add) ? ReadNumbers(add) : null,
+                    Union = operations.TryGetValue("$union", out var union) ? ReadLists(union) : null,
+                    Append = operations.TryGetValue("$append", out var append) ? ReadValues(append, "$append") : null,
+                    Remove = operations.TryGetValue("$remove", out var remove) ? ReadValues(remove, "$remove") : null,
+                    Unset = operations.TryGetValue("$unset", out var unset) ? ReadNames(unset) : null,
+                    Delete = operations.ContainsKey("$delete"),
+                },
+                Warnings = _warnings,
             };
-            return update with { Warnings = _warnings };
         }
 
         private string ReadId(JsonElement? value, string field)

@@ -321,9 +321,9 @@ public sealed partial class PostgresProfileStore
         static bool Pairs<T>(IReadOnlyList<KeyValuePair<string, T>>? pairs, Func<T, bool> value) =>
             pairs is not null && pairs.Any(p => Text(p.Key) || value(p.Value));
 
-        return Pairs(update.Set, Node) || Pairs(update.SetOnce, Node) || Pairs(update.Add, _ => false)
-            || Pairs(update.Union, Node) || Pairs(update.Append, Node) || Pairs(update.Remove, Node)
-            || (update.Unset?.Any(Text) ?? false)
-            || (update.SetsProperties && update.Geo is { } geo && geo.Properties().Any(p => Text(p.Value)));
+        return Pairs(update.Operations.Set, Node) || Pairs(update.Operations.SetOnce, Node) || Pairs(update.Operations.Add, _ => false)
+            || Pairs(update.Operations.Union, Node) || Pairs(update.Operations.Append, Node) || Pairs(update.Operations.Remove, Node)
+            || (update.Operations.Unset?.Any(Text) ?? false)
+            || (update.Operations.SetsProperties && update.Geo is { } geo && geo.Properties().Any(p => Text(p.Value)));
     }
 }

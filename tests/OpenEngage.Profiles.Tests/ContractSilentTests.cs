@@ -88,7 +88,7 @@ public class ContractSilentTests
     {
         var key = new string('k', 300);
         var update = Valid(Record("\"$set\":{\"o\":{" + Quote(key) + ":1}}"));
-        Assert.True(update.Set![0].Value!.AsObject().ContainsKey(key));
+        Assert.True(update.Operations.Set![0].Value!.AsObject().ContainsKey(key));
         Assert.Empty(update.Warnings);
     }
 
@@ -110,7 +110,7 @@ public class ContractSilentTests
     [Fact]
     public void Set_once_of_a_location_property_keeps_geolocation_off_that_property()
     {
-        var update = Valid(Record("\"$set_once\":{\"$city\":\"Paris\"}")) with { Geo = new GeoInfo("Berlin", null, "DE", null) };
+        var update = Valid(Record("\"$set_once\":{\"$city\":\"Paris\"}")).ToUpdate() with { Geo = new GeoInfo("Berlin", null, "DE", null) };
         var profile = Apply("{\"$city\":\"Rome\"}", update).Profile!;
         Assert.Equal("Rome", (string?)profile["$city"]);
         Assert.Equal("DE", (string?)profile["$country_code"]);
@@ -120,7 +120,7 @@ public class ContractSilentTests
     public void Duplicate_operation_keys_keep_the_last()
     {
         var update = Valid(Record("\"$set\":{\"a\":1},\"$set\":{\"b\":2}"));
-        Assert.Equal(["b"], update.Set!.Select(p => p.Key));
+        Assert.Equal(["b"], update.Operations.Set!.Select(p => p.Key));
     }
 
     [Fact]

@@ -33,11 +33,11 @@ public class LimitsTests
         _ => $"\"{operation}\":{{{Quote(name)}:1}}",
     };
 
-    private static IEnumerable<string> NamesIn(ProfileUpdate update) =>
-        (update.Set ?? update.SetOnce ?? update.Append ?? update.Remove ?? []).Select(p => p.Key)
-            .Concat((update.Add ?? []).Select(p => p.Key))
-            .Concat((update.Union ?? []).Select(p => p.Key))
-            .Concat(update.Unset ?? []);
+    private static IEnumerable<string> NamesIn(ParsedRecord update) =>
+        (update.Operations.Set ?? update.Operations.SetOnce ?? update.Operations.Append ?? update.Operations.Remove ?? []).Select(p => p.Key)
+            .Concat((update.Operations.Add ?? []).Select(p => p.Key))
+            .Concat((update.Operations.Union ?? []).Select(p => p.Key))
+            .Concat(update.Operations.Unset ?? []);
 
     [Theory]
     [MemberData(nameof(EveryOperation))]
@@ -96,7 +96,7 @@ public class LimitsTests
     public void The_name_limit_is_configurable()
     {
         var update = Valid(Record("\"$set\":{\"abcdefgh\":1,\"abc\":2}"), limits: new ProfileLimits { MaxPropertyNameLength = 5 });
-        Assert.Equal(["abcde", "abc"], update.Set!.Select(p => p.Key));
+        Assert.Equal(["abcde", "abc"], update.Operations.Set!.Select(p => p.Key));
         Assert.Equal("$set.abcde", Assert.Single(update.Warnings).Field);
     }
 
@@ -127,7 +127,7 @@ public class LimitsTests
         var update = Valid(Record($$"""
             "$set":{"s":{{Quote(value)}}}
             """));
-        var stored = (string)update.Set![0].Value!;
+        var stored = (string)update.Operations.Set![0].Value!;
         Assert.Equal(expected, stored);
         Assert.True(Encoding.UTF8.GetByteCount(stored) <= budget);
         Assert.Equal(value.Length != expected.Length, update.Warnings.Count == 1);
@@ -150,9 +150,9 @@ public class LimitsTests
     {
         var update = Valid(Record(template.Replace("VALUE", Quote(new string('x', 300)), StringComparison.Ordinal)));
         Assert.Equal(field, Assert.Single(update.Warnings).Field);
-        var text = (update.Set ?? update.SetOnce ?? update.Append ?? update.Remove ?? [])
+        var text = (update.Operations.Set ?? update.Operations.SetOnce ?? update.Operations.Append ?? update.Operations.Remove ?? [])
             .Select(p => p.Value)
-            .Concat((update.Union ?? []).Select(p => (JsonNode?)p.Value))
+            .Concat((update.Operations.Union ?? []).Select(p => (JsonNode?)p.Value))
             .Single()!.ToJsonString();
         Assert.Contains(new string('x', 255), text, StringComparison.Ordinal);
         Assert.DoesNotContain(new string('x', 256), text, StringComparison.Ordinal);
@@ -175,7 +175,7 @@ public class LimitsTests
     public void The_string_limit_is_configurable()
     {
         var update = Valid(Record("\"$set\":{\"s\":\"abcdéf\"}"), limits: new ProfileLimits { MaxStringBytes = 5 });
-        Assert.Equal("abcd", (string)update.Set![0].Value!);
+        Assert.Equal("abcd", (string)update.Operations.Set![0].Value!);
     }
 
     // ---- properties per profile ----------------------------------------------------------------------
@@ -391,6 +391,6 @@ public class LimitsTests
     public void The_key_limit_does_not_apply_to_the_operation_object_itself()
     {
         var update = Valid(Record($"\"$set\":{ObjectWithKeys(600)}"));
-        Assert.Equal(600, update.Set!.Count);
+        Assert.Equal(600, update.Operations.Set!.Count);
     }
 }

@@ -33,7 +33,7 @@ public class NestedIpTests
 
         Assert.True(update.IpDisabled);
         Assert.Null(update.Ip);
-        Assert.DoesNotContain(update.Set!, p => p.Key == "$ip");
+        Assert.DoesNotContain(update.Operations.Set!, p => p.Key == "$ip");
     }
 
     [Fact]
@@ -43,8 +43,8 @@ public class NestedIpTests
 
         Assert.Equal("198.51.100.1", update.Ip);
         Assert.False(update.IpDisabled);
-        Assert.DoesNotContain(update.Set!, p => p.Key == "$ip");
-        Assert.Empty(update.SetOnce!);
+        Assert.DoesNotContain(update.Operations.Set!, p => p.Key == "$ip");
+        Assert.Empty(update.Operations.SetOnce!);
     }
 
     [Fact]

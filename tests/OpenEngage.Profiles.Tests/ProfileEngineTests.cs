@@ -488,7 +488,7 @@ public class ProfileEngineTests
     [InlineData("\"$set\":{},\"$add\":{\"n\":1}")]
     public void Records_that_set_properties_receive_geolocation(string operations)
     {
-        var update = Valid(Record(operations)) with { Geo = Berlin };
+        var update = Valid(Record(operations)).ToUpdate() with { Geo = Berlin };
         var profile = Apply((JsonObject?)null, update).Profile!;
         Assert.Equal("Berlin", (string?)profile["$city"]);
         Assert.Equal("Land Berlin", (string?)profile["$region"]);
@@ -504,7 +504,7 @@ public class ProfileEngineTests
     [InlineData("\"$unset\":[\"x\"]")]
     public void Other_records_receive_no_geolocation(string operation)
     {
-        var update = Valid(Record(operation)) with { Geo = Berlin };
+        var update = Valid(Record(operation)).ToUpdate() with { Geo = Berlin };
         var profile = Apply("{\"l\":[]}", update).Profile!;
         Assert.False(profile.ContainsKey("$city"));
         Assert.False(profile.ContainsKey("$region"));
@@ -515,7 +515,7 @@ public class ProfileEngineTests
     [Fact]
     public void Values_the_record_sets_explicitly_win_over_geolocation()
     {
-        var update = Valid(Record("\"$set\":{\"$city\":\"Paris\"},\"$set_once\":{\"$region\":\"IDF\"}")) with { Geo = Berlin };
+        var update = Valid(Record("\"$set\":{\"$city\":\"Paris\"},\"$set_once\":{\"$region\":\"IDF\"}")).ToUpdate() with { Geo = Berlin };
         var profile = Apply("{\"$region\":\"Old\"}", update).Profile!;
         Assert.Equal("Paris", (string?)profile["$city"]);
         Assert.Equal("Old", (string?)profile["$region"]);
@@ -526,7 +526,7 @@ public class ProfileEngineTests
     [Fact]
     public void Geolocation_replaces_an_earlier_location()
     {
-        var update = Valid(Record("\"$set\":{\"a\":1}")) with { Geo = Berlin };
+        var update = Valid(Record("\"$set\":{\"a\":1}")).ToUpdate() with { Geo = Berlin };
         var profile = Apply("{\"$city\":\"Paris\",\"$country_code\":\"FR\"}", update).Profile!;
         Assert.Equal("Berlin", (string?)profile["$city"]);
         Assert.Equal("DE", (string?)profile["$country_code"]);
@@ -535,7 +535,7 @@ public class ProfileEngineTests
     [Fact]
     public void Unknown_parts_of_a_location_are_not_written()
     {
-        var update = Valid(Record("\"$set\":{\"a\":1}")) with { Geo = new GeoInfo(null, null, "DE", null) };
+        var update = Valid(Record("\"$set\":{\"a\":1}")).ToUpdate() with { Geo = new GeoInfo(null, null, "DE", null) };
         var profile = Apply("{\"$city\":\"Paris\"}", update).Profile!;
         Assert.Equal("Paris", (string?)profile["$city"]);
         Assert.Equal("DE", (string?)profile["$country_code"]);
@@ -546,7 +546,7 @@ public class ProfileEngineTests
     [Fact]
     public void The_ip_address_itself_is_never_stored()
     {
-        var update = Valid(Record("\"$ip\":\"203.0.113.9\",\"$set\":{\"a\":1}")) with { Geo = Berlin };
+        var update = Valid(Record("\"$ip\":\"203.0.113.9\",\"$set\":{\"a\":1}")).ToUpdate() with { Geo = Berlin };
         var profile = Apply((JsonObject?)null, update).Profile!;
         Assert.DoesNotContain("203.0.113.9", profile.ToJsonString(), StringComparison.Ordinal);
         Assert.False(profile.ContainsKey("$ip"));

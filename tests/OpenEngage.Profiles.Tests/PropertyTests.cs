@@ -85,6 +85,8 @@ public class PropertyTests
             });
 
     /// <summary>The profile after an update that must apply: the new state, or the old one when unchanged.</summary>
+    private static JsonObject After(JsonObject current, ParsedRecord record) => After(current, record.ToUpdate());
+
     private static JsonObject After(JsonObject current, ProfileUpdate update)
     {
         var result = Apply(current, update);
@@ -127,7 +129,7 @@ public class PropertyTests
         {
             var limits = new ProfileLimits { MaxStringBytes = budget };
             var update = Valid(Record("\"$set\":{\"s\":" + Quote(text) + "}"), limits: limits);
-            var stored = (string)update.Set![0].Value!;
+            var stored = (string)update.Operations.Set![0].Value!;
             Assert.Equal(Utf8Truncation.Truncate(text, budget), stored);
             Assert.Equal(stored.Length != text.Length, update.Warnings.Count == 1);
         }, iter: Iterations);
@@ -146,7 +148,7 @@ public class PropertyTests
             Assert.Equal(id, result.DistinctId);
             if (expected)
             {
-                Assert.Equal(id, result.Update!.DistinctId);
+                Assert.Equal(id, result.Record!.DistinctId);
             }
         }, iter: Iterations);
     }
@@ -230,7 +232,7 @@ public class PropertyTests
             var owned = Profile(start);
             foreach (var members in records)
             {
-                var update = Valid(Record(members), limits: limits);
+                var update = Valid(Record(members), limits: limits).ToUpdate();
                 var before = owned?.ToJsonString();
                 var expected = engine.Apply(pure, update);
                 var actual = engine.ApplyInPlace(owned, update);
@@ -264,7 +266,7 @@ public class PropertyTests
         Gen.Select(ProfileJson, OperationsJson, Gen.Bool).Sample((profileJson, operations, exists) =>
         {
             var current = exists ? ParseObject(profileJson) : null;
-            var update = Valid(Record(operations));
+            var update = Valid(Record(operations)).ToUpdate();
             var updateBefore = Describe(update);
             var before = current?.ToJsonString();
             var first = Apply(current, update);
@@ -281,10 +283,10 @@ public class PropertyTests
     }
 
     private static string Describe(ProfileUpdate update) => string.Join("|",
-        ReaderPairs(update.Set), ReaderPairs(update.SetOnce), ReaderPairs(update.Append), ReaderPairs(update.Remove),
-        string.Join(",", (update.Union ?? []).Select(p => p.Key + "=" + p.Value.ToJsonString())),
-        string.Join(",", (update.Add ?? []).Select(p => p.Key + "=" + p.Value)),
-        string.Join(",", update.Unset ?? []));
+        ReaderPairs(update.Operations.Set), ReaderPairs(update.Operations.SetOnce), ReaderPairs(update.Operations.Append), ReaderPairs(update.Operations.Remove),
+        string.Join(",", (update.Operations.Union ?? []).Select(p => p.Key + "=" + p.Value.ToJsonString())),
+        string.Join(",", (update.Operations.Add ?? []).Select(p => p.Key + "=" + p.Value)),
+        string.Join(",", update.Operations.Unset ?? []));
 
     private static string ReaderPairs(IReadOnlyList<KeyValuePair<string, JsonNode?>>? pairs) =>
         string.Join(",", (pairs ?? []).Select(p => p.Key + "=" + (p.Value?.ToJsonString() ?? "null")));
@@ -299,10 +301,10 @@ public class PropertyTests
             var result = Apply(current, update);
             var profile = result.Profile ?? current;
             var named = new HashSet<string>(
-                (update.Set ?? []).Concat(update.SetOnce ?? []).Concat(update.Append ?? []).Concat(update.Remove ?? []).Select(p => p.Key)
-                    .Concat((update.Add ?? []).Select(p => p.Key))
-                    .Concat((update.Union ?? []).Select(p => p.Key))
-                    .Concat(update.Unset ?? []))
+                (update.Operations.Set ?? []).Concat(update.Operations.SetOnce ?? []).Concat(update.Operations.Append ?? []).Concat(update.Operations.Remove ?? []).Select(p => p.Key)
+                    .Concat((update.Operations.Add ?? []).Select(p => p.Key))
+                    .Concat((update.Operations.Union ?? []).Select(p => p.Key))
+                    .Concat(update.Operations.Unset ?? []))
             {
                 ProfileEngine.LastSeen,
             };
@@ -315,7 +317,7 @@ public class PropertyTests
                 }
             }
 
-            foreach (var name in update.Unset ?? [])
+            foreach (var name in update.Operations.Unset ?? [])
             {
                 Assert.False(profile.ContainsKey(name), $"{name} is still set");
             }

@@ -15,7 +15,6 @@ public class RecordReaderTests
         Assert.Equal("tok", update.Token);
         Assert.Equal("u1", update.DistinctId);
         Assert.Equal("", update.GroupKey);
-        Assert.Null(update.Project);
         Assert.Equal(Received, update.Time);
     }
 
@@ -374,14 +373,14 @@ public class RecordReaderTests
         var update = Valid(Record($$"""
             {{extra}},"$set":{"a":1}
             """));
-        JsonEqual("""{"a":1}""", ToObject(update.Set));
-        Assert.Null(update.SetOnce);
-        Assert.Null(update.Add);
-        Assert.Null(update.Union);
-        Assert.Null(update.Append);
-        Assert.Null(update.Remove);
-        Assert.Null(update.Unset);
-        Assert.False(update.Delete);
+        JsonEqual("""{"a":1}""", ToObject(update.Operations.Set));
+        Assert.Null(update.Operations.SetOnce);
+        Assert.Null(update.Operations.Add);
+        Assert.Null(update.Operations.Union);
+        Assert.Null(update.Operations.Append);
+        Assert.Null(update.Operations.Remove);
+        Assert.Null(update.Operations.Unset);
+        Assert.False(update.Operations.Delete);
         Assert.Empty(update.Warnings);
     }
 
@@ -417,9 +416,9 @@ public class RecordReaderTests
         var update = Valid(Record($$"""
             "$delete":{{json}}
             """));
-        Assert.True(update.Delete);
-        Assert.False(update.CreatesProfile);
-        Assert.False(update.SetsProperties);
+        Assert.True(update.Operations.Delete);
+        Assert.False(update.Operations.CreatesProfile);
+        Assert.False(update.Operations.SetsProperties);
     }
 
     [Theory]
@@ -446,14 +445,14 @@ public class RecordReaderTests
         var update = Valid(Record("""
             "$unset":["z"],"$remove":{"l":1},"$append":{"l":2},"$union":{"l":[3]},"$add":{"n":1},"$set_once":{"o":1},"$set":{"s":1}
             """));
-        Assert.NotNull(update.Set);
-        Assert.NotNull(update.SetOnce);
-        Assert.NotNull(update.Add);
-        Assert.NotNull(update.Union);
-        Assert.NotNull(update.Append);
-        Assert.NotNull(update.Remove);
-        Assert.NotNull(update.Unset);
-        Assert.False(update.Delete);
+        Assert.NotNull(update.Operations.Set);
+        Assert.NotNull(update.Operations.SetOnce);
+        Assert.NotNull(update.Operations.Add);
+        Assert.NotNull(update.Operations.Union);
+        Assert.NotNull(update.Operations.Append);
+        Assert.NotNull(update.Operations.Remove);
+        Assert.NotNull(update.Operations.Unset);
+        Assert.False(update.Operations.Delete);
     }
 
     [Theory]
@@ -468,8 +467,8 @@ public class RecordReaderTests
     public void Which_operations_create_a_profile_and_which_set_properties(string operation, bool creates, bool sets)
     {
         var update = Valid(Record(operation));
-        Assert.Equal(creates, update.CreatesProfile);
-        Assert.Equal(sets, update.SetsProperties);
+        Assert.Equal(creates, update.Operations.CreatesProfile);
+        Assert.Equal(sets, update.Operations.SetsProperties);
     }
 
     // ---- operation value shapes ----------------------------------------------------------------
@@ -485,15 +484,15 @@ public class RecordReaderTests
             "$remove":{"r":{"x":1}},
             "$unset":["x","y"]
             """));
-        Assert.Equal(["b", "a", "c", "d", "e"], update.Set!.Select(p => p.Key));
-        JsonEqual("""{"b":"x","a":[1,{"k":null}],"c":null,"d":true,"e":1.25}""", ToObject(update.Set));
-        Assert.Equal([new("n", 2m), new("m", -3.5m), new KeyValuePair<string, decimal>("k", 7m)], update.Add!);
-        Assert.Equal(["u", "s"], update.Union!.Select(p => p.Key));
-        JsonEqual("[1,2]", update.Union![0].Value);
-        JsonEqual("[\"one\"]", update.Union![1].Value);
-        JsonEqual("""{"p":[1,2],"q":null}""", ToObject(update.Append));
-        JsonEqual("""{"r":{"x":1}}""", ToObject(update.Remove));
-        Assert.Equal(["x", "y"], update.Unset!);
+        Assert.Equal(["b", "a", "c", "d", "e"], update.Operations.Set!.Select(p => p.Key));
+        JsonEqual("""{"b":"x","a":[1,{"k":null}],"c":null,"d":true,"e":1.25}""", ToObject(update.Operations.Set));
+        Assert.Equal([new("n", 2m), new("m", -3.5m), new KeyValuePair<string, decimal>("k", 7m)], update.Operations.Add!);
+        Assert.Equal(["u", "s"], update.Operations.Union!.Select(p => p.Key));
+        JsonEqual("[1,2]", update.Operations.Union![0].Value);
+        JsonEqual("[\"one\"]", update.Operations.Union![1].Value);
+        JsonEqual("""{"p":[1,2],"q":null}""", ToObject(update.Operations.Append));
+        JsonEqual("""{"r":{"x":1}}""", ToObject(update.Operations.Remove));
+        Assert.Equal(["x", "y"], update.Operations.Unset!);
     }
 
     public static TheoryData<string, string> WrongShapes => new()
@@ -584,7 +583,7 @@ public class RecordReaderTests
         var update = Valid(Record($$"""
             "$add":{"n":{{json}}}
             """));
-        Assert.Equal((decimal)expected, Assert.Single(update.Add!).Value);
+        Assert.Equal((decimal)expected, Assert.Single(update.Operations.Add!).Value);
     }
 
     [Fact]
@@ -593,7 +592,7 @@ public class RecordReaderTests
         var update = Valid(Record("""
             "$add":{"max":9223372036854775807,"min":-9223372036854775808,"odd":9007199254740993,"text":"9223372036854775807"}
             """));
-        Assert.Equal([long.MaxValue, long.MinValue, 9007199254740993m, long.MaxValue], update.Add!.Select(p => p.Value));
+        Assert.Equal([long.MaxValue, long.MinValue, 9007199254740993m, long.MaxValue], update.Operations.Add!.Select(p => p.Value));
     }
 
     [Theory]
@@ -605,13 +604,13 @@ public class RecordReaderTests
     [InlineData("\"$union\":{\"u\":[[1,2]]}", "[[1,2]]")]
     public void Union_treats_a_scalar_as_a_one_element_list(string operation, string expected)
     {
-        JsonEqual(expected, Assert.Single(Valid(Record(operation)).Union!).Value);
+        JsonEqual(expected, Assert.Single(Valid(Record(operation)).Operations.Union!).Value);
     }
 
     [Fact]
     public void Unset_accepts_a_single_name()
     {
-        Assert.Equal(["a"], Valid(Record("\"$unset\":\"a\"")).Unset!);
+        Assert.Equal(["a"], Valid(Record("\"$unset\":\"a\"")).Operations.Unset!);
     }
 
     // ---- group records ----------------------------------------------------------------------
@@ -622,8 +621,8 @@ public class RecordReaderTests
         var update = Valid("""{"$token":"tok","$group_key":"company","$group_id":"acme","$set":{"plan":"pro"}}""", ProfileKind.Group);
         Assert.Equal("company", update.GroupKey);
         Assert.Equal("acme", update.DistinctId);
-        Assert.Equal(new ProfileKey("p", "company", "acme"), (update with { Project = "p" }).Key);
-        Assert.True((update with { Project = "p" }).Key.IsGroup);
+        Assert.Equal(new ProfileKey("p", "company", "acme"), update.ToUpdate("p").Key);
+        Assert.True(update.ToUpdate("p").Key.IsGroup);
     }
 
     [Fact]
@@ -699,10 +698,9 @@ public class RecordReaderTests
     [Fact]
     public void A_user_key_is_not_a_group_key()
     {
-        var key = (Valid(Record("\"$set\":{\"a\":1}")) with { Project = "p" }).Key;
+        var key = Valid(Record("\"$set\":{\"a\":1}")).ToUpdate("p").Key;
         Assert.Equal(ProfileKey.User("p", "u1"), key);
         Assert.False(key.IsGroup);
-        Assert.Throws<InvalidOperationException>(() => Valid(Record("\"$set\":{\"a\":1}")).Key);
     }
 
     internal static System.Text.Json.Nodes.JsonObject ToObject(IReadOnlyList<KeyValuePair<string, System.Text.Json.Nodes.JsonNode?>>? pairs)

@@ -18,12 +18,12 @@ internal static class TestKit
     }
 
     /// <summary>Reads a user record that must be valid.</summary>
-    public static ProfileUpdate Valid(string json, ProfileKind kind = ProfileKind.User, ProfileLimits? limits = null)
+    public static ParsedRecord Valid(string json, ProfileKind kind = ProfileKind.User, ProfileLimits? limits = null)
     {
         var result = Read(json, kind, limits);
         Assert.True(result.IsValid, $"expected a valid record, got {result.Error}");
         Assert.Null(result.Error);
-        return result.Update!;
+        return result.Record!;
     }
 
     /// <summary>Reads a record that must be refused; returns why.</summary>
@@ -31,7 +31,7 @@ internal static class TestKit
     {
         var result = Read(json, kind, limits);
         Assert.False(result.IsValid, $"expected an invalid record: {json}");
-        Assert.Null(result.Update);
+        Assert.Null(result.Record);
         Assert.NotNull(result.Error);
         Assert.False(string.IsNullOrWhiteSpace(result.Error.Message));
         return result.Error;
@@ -45,6 +45,23 @@ internal static class TestKit
     /// <summary>Reads <paramref name="members"/> as a user record and applies it to <paramref name="current"/>.</summary>
     public static ApplyResult Apply(string? current, string members, ProfileLimits? limits = null) =>
         Apply(Profile(current), Valid(Record(members), limits: limits), limits);
+
+    /// <summary>The update the ingestion pipeline makes of <paramref name="record"/> for <paramref name="project"/> (no identity map, no geolocation).</summary>
+    public static ProfileUpdate ToUpdate(this ParsedRecord record, string project = "p") => new()
+    {
+        Key = new ProfileKey(project, record.GroupKey, record.DistinctId),
+        Time = record.Time,
+        TimeFromRecord = record.TimeFromRecord,
+        IgnoreTime = record.IgnoreTime,
+        Operations = record.Operations,
+        Warnings = record.Warnings,
+    };
+
+    public static ApplyResult Apply(string? current, ParsedRecord record, ProfileLimits? limits = null) =>
+        Apply(Profile(current), record.ToUpdate(), limits);
+
+    public static ApplyResult Apply(JsonObject? current, ParsedRecord record, ProfileLimits? limits = null) =>
+        Apply(current, record.ToUpdate(), limits);
 
     public static ApplyResult Apply(string? current, ProfileUpdate update, ProfileLimits? limits = null) =>
         Apply(Profile(current), update, limits);

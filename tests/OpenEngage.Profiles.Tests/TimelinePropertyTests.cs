@@ -111,7 +111,7 @@ public class TimelinePropertyTests
         Assert.Equal(update.Time, back.Time);
         Assert.True(back.IgnoreTime);
         Assert.Equal(update.Geo, back.Geo);
-        Assert.Equal(2.5m, Assert.Single(back.Add!).Value);
+        Assert.Equal(2.5m, Assert.Single(back.Operations.Add!).Value);
     }
 
     private static DateTimeOffset T(int minutes) => Received.AddMinutes(minutes);
@@ -125,7 +125,7 @@ public class TimelinePropertyTests
     private static ProfileUpdate Read(string members, DateTimeOffset time)
     {
         var seconds = time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        return Valid(Record(members + ",\"$time\":" + seconds)) with { Project = "p" };
+        return Valid(Record(members + ",\"$time\":" + seconds)).ToUpdate("p");
     }
 
     /// <summary>The records applied one after the other in time order.</summary>

@@ -14,17 +14,14 @@ public abstract class ChangeFeedContract : StoreContract
 
     protected static ProfileUpdate Set(string id, string name, JsonNode? value, string project = Project, string groupKey = "") => new()
     {
-        Token = "token",
-        Project = project,
-        GroupKey = groupKey,
-        DistinctId = id,
+        Key = new ProfileKey(project, groupKey, id),
         Time = DateTimeOffset.UtcNow,
-        Set = [new KeyValuePair<string, JsonNode?>(name, value)],
+        Operations = new() { Set = [new KeyValuePair<string, JsonNode?>(name, value)] },
     };
 
-    protected static ProfileUpdate Unset(string id, string name) => Set(id, "unused", null) with { Set = null, Unset = [name] };
+    protected static ProfileUpdate Unset(string id, string name) => Set(id, "unused", null) with { Operations = new() { Set = null, Unset = [name] } };
 
-    protected static ProfileUpdate Delete(string id) => Set(id, "unused", null) with { Set = null, Delete = true };
+    protected static ProfileUpdate Delete(string id) => Set(id, "unused", null) with { Operations = new() { Set = null, Delete = true } };
 
     /// <summary>
     /// Reads <paramref name="expected"/> changes of <paramref name="project"/> after

@@ -11,9 +11,9 @@ public abstract partial class ChangeLogContract
     {
         var store = await StoreAsync();
         var history = (IProfileHistory)store;
-        await store.ApplyAsync([Update("a", 1) with { Set = [P("plan", "free")] }, Update("b", 1) with { Set = [P("plan", "x")] }]);
-        await store.ApplyAsync([Update("a", 3) with { Set = [P("plan", "pro")] }]);
-        await store.ApplyAsync([Update("a", 2) with { Unset = ["plan"], IgnoreTime = true }]);
+        await store.ApplyAsync([Update("a", 1) with { Operations = new() { Set = [P("plan", "free")] } }, Update("b", 1) with { Operations = new() { Set = [P("plan", "x")] } }]);
+        await store.ApplyAsync([Update("a", 3) with { Operations = new() { Set = [P("plan", "pro")] } }]);
+        await store.ApplyAsync([Update("a", 2) with { IgnoreTime = true, Operations = new() { Unset = ["plan"] } }]);
 
         var records = await ReadAsync(history, new HistoryQuery(ProfileKey.User(Project, "a")));
 
@@ -33,10 +33,10 @@ public abstract partial class ChangeLogContract
     {
         var store = await StoreAsync();
         var history = (IProfileHistory)store;
-        await store.ApplyAsync([Update("b", 1) with { Set = [P("plan", "free")] }, Update("a", 1) with { Set = [P("plan", "free")] }, Update("c", 1) with { Set = [P("plan", "free")] }]);
-        await store.ApplyAsync([Update("b", 3) with { Set = [P("plan", "pro")] }, Update("a", 2) with { Set = [P("seats", 5)] }]);
-        await store.ApplyAsync([Update("a", 4) with { Set = [P("plan", "team")] }, Update("b", 5) with { Delete = true }]);
-        await store.ApplyAsync([Update("group", 9) with { GroupKey = "company", Set = [P("plan", "free")] }]);
+        await store.ApplyAsync([Update("b", 1) with { Operations = new() { Set = [P("plan", "free")] } }, Update("a", 1) with { Operations = new() { Set = [P("plan", "free")] } }, Update("c", 1) with { Operations = new() { Set = [P("plan", "free")] } }]);
+        await store.ApplyAsync([Update("b", 3) with { Operations = new() { Set = [P("plan", "pro")] } }, Update("a", 2) with { Operations = new() { Set = [P("seats", 5)] } }]);
+        await store.ApplyAsync([Update("a", 4) with { Operations = new() { Set = [P("plan", "team")] } }, Update("b", 5) with { Operations = new() { Delete = true } }]);
+        await store.ApplyAsync([Update("group", 9) with { Key = new ProfileKey(Project, "company", "group"), Operations = new() { Set = [P("plan", "free")] } }]);
 
         var after = T0.AddMinutes(1).ToUnixTimeMilliseconds();
         var changes = new List<LoggedDiff>();
@@ -72,8 +72,8 @@ public abstract partial class ChangeLogContract
     {
         var store = await StoreAsync();
         var history = (IProfileHistory)store;
-        await store.ApplyAsync([Update("old", 1) with { Set = [P("v", 1)], ReceivedAt = Arrival.AddDays(-100) }]);
-        await store.ApplyAsync([Update("new", 2) with { Set = [P("v", 1)] }]);
+        await store.ApplyAsync([Update("old", 1) with { ReceivedAt = Arrival.AddDays(-100), Operations = new() { Set = [P("v", 1)] } }]);
+        await store.ApplyAsync([Update("new", 2) with { Operations = new() { Set = [P("v", 1)] } }]);
 
         var removed = await history.PurgeHistoryAsync(Arrival.AddDays(-90));
 
@@ -84,7 +84,7 @@ public abstract partial class ChangeLogContract
         Assert.NotNull(await store.GetAsync(ProfileKey.User(Project, "old")));
 
         // The writer still works on the purged profile: a record older than anything kept applies on top.
-        await store.ApplyAsync([Update("old", 0) with { Set = [P("w", 2)] }]);
+        await store.ApplyAsync([Update("old", 0) with { Operations = new() { Set = [P("w", 2)] } }]);
         Assert.Equal(2, (await store.GetAsync(ProfileKey.User(Project, "old")))!.Properties["w"]!.GetValue<int>());
     }
 
@@ -93,7 +93,7 @@ public abstract partial class ChangeLogContract
     {
         var store = await StoreAsync();
         var history = (IProfileHistory)store;
-        await store.ApplyAsync([Update("a", 5) with { Set = [P("email", "a@example.com")] }, Update("b", 5) with { Set = [P("email", "b@example.com")] }]);
+        await store.ApplyAsync([Update("a", 5) with { Operations = new() { Set = [P("email", "a@example.com")] } }, Update("b", 5) with { Operations = new() { Set = [P("email", "b@example.com")] } }]);
 
         await history.RemoveHistoryAsync([ProfileKey.User(Project, "a")]);
 
@@ -101,7 +101,7 @@ public abstract partial class ChangeLogContract
         Assert.Single(await ReadAsync(history, new HistoryQuery(ProfileKey.User(Project, "b"))));
 
         // With its log gone, a late record for the profile has nothing to re-fold: it applies on top.
-        await store.ApplyAsync([Update("a", 1) with { Set = [P("email", "late@example.com")] }]);
+        await store.ApplyAsync([Update("a", 1) with { Operations = new() { Set = [P("email", "late@example.com")] } }]);
         Assert.Equal("late@example.com", (await store.GetAsync(ProfileKey.User(Project, "a")))!.Properties["email"]!.GetValue<string>());
         Assert.Single(await ReadAsync(history, new HistoryQuery(ProfileKey.User(Project, "a"))));
     }

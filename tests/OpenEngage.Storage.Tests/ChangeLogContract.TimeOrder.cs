@@ -82,13 +82,13 @@ public abstract partial class ChangeLogContract
     public async Task ALateRecordWritesOneNetEffectRowAndALateOfflineBatchCannotUndoNewerData()
     {
         var store = await StoreAsync();
-        await store.ApplyAsync([Update("a", 10) with { Set = [P("plan", "pro")] }]);
-        await store.ApplyAsync([Update("a", 20) with { Set = [P("seen", 2)] }]);
+        await store.ApplyAsync([Update("a", 10) with { Operations = new() { Set = [P("plan", "pro")] } }]);
+        await store.ApplyAsync([Update("a", 20) with { Operations = new() { Set = [P("seen", 2)] } }]);
 
         // An offline batch from before both: plan must stay "pro"; "seen" stays 2; "old" appears.
         await store.ApplyAsync([
-            Update("a", 1) with { Set = [P("plan", "free"), P("seen", 1)] },
-            Update("a", 2) with { Set = [P("old", true)] },
+            Update("a", 1) with { Operations = new() { Set = [P("plan", "free"), P("seen", 1)] } },
+            Update("a", 2) with { Operations = new() { Set = [P("old", true)] } },
         ]);
 
         var stored = (await store.GetAsync(ProfileKey.User(Project, "a")))!.Properties;
@@ -109,10 +109,10 @@ public abstract partial class ChangeLogContract
     public async Task ARecordWithoutTimeIsNeverLateItAppliesOnTop()
     {
         var store = await StoreAsync();
-        await store.ApplyAsync([Update("a", 10) with { Set = [P("plan", "pro")] }]);
+        await store.ApplyAsync([Update("a", 10) with { Operations = new() { Set = [P("plan", "pro")] } }]);
 
         // Arrived (and took its arrival time) before the newer record was applied.
-        await store.ApplyAsync([Update("a", 5) with { Set = [P("plan", "free")], TimeFromRecord = false }]);
+        await store.ApplyAsync([Update("a", 5) with { TimeFromRecord = false, Operations = new() { Set = [P("plan", "free")] } }]);
 
         var stored = (await store.GetAsync(ProfileKey.User(Project, "a")))!.Properties;
         Assert.Equal("free", stored["plan"]!.GetValue<string>());
@@ -124,8 +124,8 @@ public abstract partial class ChangeLogContract
     public async Task AProjectOrderedByArrivalLetsTheLastArrivalWin()
     {
         var store = await StoreAsync();
-        await store.ApplyAsync([Update("a", 10) with { Set = [P("plan", "pro")], ArrivalOrder = true }]);
-        await store.ApplyAsync([Update("a", 1) with { Set = [P("plan", "free")], ArrivalOrder = true }]);
+        await store.ApplyAsync([Update("a", 10) with { ArrivalOrder = true, Operations = new() { Set = [P("plan", "pro")] } }]);
+        await store.ApplyAsync([Update("a", 1) with { ArrivalOrder = true, Operations = new() { Set = [P("plan", "free")] } }]);
 
         Assert.Equal("free", (await store.GetAsync(ProfileKey.User(Project, "a")))!.Properties["plan"]!.GetValue<string>());
     }
@@ -141,7 +141,7 @@ public abstract partial class ChangeLogContract
     {
         if (random.Next(8) == 0)
         {
-            return update with { Delete = true };
+            return update with { Operations = new() { Delete = true } };
         }
 
         string Name() => Names[random.Next(Names.Length)];
@@ -151,14 +151,8 @@ public abstract partial class ChangeLogContract
         var mask = random.Next(1, 128);
         return update with
         {
-            Set = (mask & 1) != 0 ? Pairs() : null,
-            SetOnce = (mask & 2) != 0 ? Pairs() : null,
-            Add = (mask & 4) != 0 ? [new("n", random.Next(-2, 3))] : null,
-            Union = (mask & 8) != 0 ? [new(Name(), new JsonArray(Value(), Value()))] : null,
-            Append = (mask & 16) != 0 ? [P(Name(), Value())] : null,
-            Remove = (mask & 32) != 0 ? [P(Name(), Value())] : null,
-            Unset = (mask & 64) != 0 ? [Name()] : null,
             IgnoreTime = random.Next(4) == 0,
+            Operations = new() { Set = (mask & 1) != 0 ? Pairs() : null, SetOnce = (mask & 2) != 0 ? Pairs() : null, Add = (mask & 4) != 0 ? [new("n", random.Next(-2, 3))] : null, Union = (mask & 8) != 0 ? [new(Name(), new JsonArray(Value(), Value()))] : null, Append = (mask & 16) != 0 ? [P(Name(), Value())] : null, Remove = (mask & 32) != 0 ? [P(Name(), Value())] : null, Unset = (mask & 64) != 0 ? [Name()] : null },
         };
     }
 }

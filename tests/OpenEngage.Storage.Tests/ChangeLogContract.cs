@@ -44,13 +44,12 @@ public abstract partial class ChangeLogContract : IAsyncLifetime
 
     protected static ProfileUpdate Update(string id, int minutes, string source = "engage") => new()
     {
-        Token = "token",
-        Project = Project,
-        DistinctId = id,
+        Key = new ProfileKey(Project, "", id),
         Time = T0.AddMinutes(minutes),
         ReceivedAt = Arrival,
         Source = source,
         Credential = "token",
+        Operations = new(),
     };
 
     protected static KeyValuePair<string, JsonNode?> P(string name, JsonNode? value) => new(name, value);
@@ -61,13 +60,13 @@ public abstract partial class ChangeLogContract : IAsyncLifetime
         var store = await StoreAsync();
 
         var results = await store.ApplyAsync([
-            Update("a", 0) with { Set = [P("plan", "free"), P("n", 1)] },
-            Update("a", 1, "ui") with { Set = [P("plan", "pro")], Unset = ["n"], IgnoreTime = true },
-            Update("a", 2) with { Set = [P("plan", "pro")], IgnoreTime = true },                 // no change: no row
-            Update("b", 3) with { Unset = ["x"] },                                               // no profile, nothing created: no row
-            Update("a", 4) with { Add = [new("n", 1)], Set = [P("plan", JsonValue.Create(3))] },
+            Update("a", 0) with { Operations = new() { Set = [P("plan", "free"), P("n", 1)] } },
+            Update("a", 1, "ui") with { IgnoreTime = true, Operations = new() { Set = [P("plan", "pro")], Unset = ["n"] } },
+            Update("a", 2) with { IgnoreTime = true, Operations = new() { Set = [P("plan", "pro")] } },                 // no change: no row
+            Update("b", 3) with { Operations = new() { Unset = ["x"] } },                                               // no profile, nothing created: no row
+            Update("a", 4) with { Operations = new() { Add = [new("n", 1)], Set = [P("plan", JsonValue.Create(3))] } },
         ]);
-        await store.ApplyAsync([Update("a", 5) with { Delete = true }, Update("a", 6) with { Delete = true }]);
+        await store.ApplyAsync([Update("a", 5) with { Operations = new() { Delete = true } }, Update("a", 6) with { Operations = new() { Delete = true } }]);
 
         Assert.Equal([ApplyStatus.Upserted, ApplyStatus.Upserted, ApplyStatus.Unchanged, ApplyStatus.Unchanged, ApplyStatus.Upserted], results.Select(r => r.Status));
         var rows = await ReadChangesAsync();
@@ -96,7 +95,7 @@ public abstract partial class ChangeLogContract : IAsyncLifetime
         var store = await StoreAsync();
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(batch =>
-            store.ApplyAsync([.. Enumerable.Range(0, 50).Select(i => Update("u" + (i % 5), i) with { Add = [new("n", 1)] })])));
+            store.ApplyAsync([.. Enumerable.Range(0, 50).Select(i => Update("u" + (i % 5), i) with { Operations = new() { Add = [new("n", 1)] } })])));
 
         var rows = await ReadChangesAsync();
         Assert.Equal(400, rows.Count);
@@ -116,7 +115,7 @@ public abstract partial class ChangeLogContract : IAsyncLifetime
     {
         var store = await StoreAsync(HistoryOptions.Off);
 
-        await store.ApplyAsync([Update("a", 0) with { Set = [P("plan", "free")] }, Update("a", 1) with { Delete = true }]);
+        await store.ApplyAsync([Update("a", 0) with { Operations = new() { Set = [P("plan", "free")] } }, Update("a", 1) with { Operations = new() { Delete = true } }]);
 
         Assert.Empty(await ReadChangesAsync());
         Assert.Equal(0, await CountHistoryRowsAsync());
@@ -128,7 +127,7 @@ public abstract partial class ChangeLogContract : IAsyncLifetime
     {
         var store = await StoreAsync();
 
-        await store.ApplyAsync([Update("acme", 0, "groups") with { GroupKey = "company", Set = [P("size", 10)] }]);
+        await store.ApplyAsync([Update("acme", 0, "groups") with { Key = new ProfileKey(Project, "company", "acme"), Operations = new() { Set = [P("size", 10)] } }]);
 
         var row = Assert.Single(await ReadChangesAsync());
         Assert.Equal(("company", "acme", "groups"), (row.GroupKey, row.Id, row.Source));

@@ -21,11 +21,9 @@ public abstract class IdentityStoreContract : StoreContract
 
     protected static ProfileUpdate Set(string id, params (string Name, JsonNode? Value)[] properties) => new()
     {
-        Token = "t",
-        Project = Project,
-        DistinctId = id,
+        Key = new ProfileKey(Project, "", id),
         Time = T0,
-        Set = [.. properties.Select(p => new KeyValuePair<string, JsonNode?>(p.Name, p.Value))],
+        Operations = new() { Set = [.. properties.Select(p => new KeyValuePair<string, JsonNode?>(p.Name, p.Value))] },
     };
 
     protected static async Task<JsonObject?> PropertiesAsync(IProfileStore store, string id) =>
@@ -188,7 +186,7 @@ public abstract class IdentityStoreContract : StoreContract
         var map = Map(store);
         await map.LinkAsync(Link(IdentityMode.Original, IdentityLinkKind.Alias, "victim", "victim-alias"));
         await store.ApplyAsync([Set("victim", ("email", "v@example.com")), Set("bystander", ("email", "b@example.com"))]);
-        await store.ApplyAsync([Set("victim-alias", ("note", "x")) with { IgnoreAlias = true }]);
+        await store.ApplyAsync([Set("victim-alias", ("note", "x"))]);
 
         var removed = await map.DeleteIdentitiesAsync(Project, ["victim-alias"]);
 
@@ -226,7 +224,7 @@ public abstract class IdentityStoreContract : StoreContract
         Assert.Contains(newest.Diff.Properties, change => change.Name == "seen" && !change.Had && (string?)change.New == "landing");
 
         // A record older than the merge re-folds the profile from its record log, the merge included.
-        await store.ApplyAsync([Set("u1", ("plan", "old")) with { Time = T0.AddMinutes(-5), IgnoreAlias = true }]);
+        await store.ApplyAsync([Set("u1", ("plan", "old")) with { Time = T0.AddMinutes(-5) }]);
         var profile = await PropertiesAsync(store, "u1");
         Assert.Equal(("pro", "landing"), ((string?)profile!["plan"], (string?)profile["seen"]));
         Assert.Equal(["b", "a"], profile["tags"]!.AsArray().Select(item => (string?)item));

@@ -39,7 +39,7 @@ public sealed class PostgresProfileStoreTests : ProfileStoreContract
         var store = await CreateStoreAsync();
 
         // Validation refuses these numbers; built directly, they meet PostgreSQL's own refusal ("value overflows numeric format").
-        var poison = Update("poison") with { Set = Props(("x", JsonNode.Parse(number))) };
+        var poison = Update("poison") with { Operations = new() { Set = Props(("x", JsonNode.Parse(number))) } };
         var results = await Task.WhenAll(
             store.ApplyAsync([Set("a", ("v", 1)), poison]),
             store.ApplyAsync([Set("b", ("v", 1))]));
@@ -164,9 +164,7 @@ public sealed class PostgresProfileStoreTests : ProfileStoreContract
                     var ids = Enumerable.Range(0, Keys).OrderBy(_ => random.Next()).Take(3).Select(k => $"k{k}");
                     var updates = ids.Select(id => Update(id) with
                     {
-                        Add = [new("n", 1m)],
-                        Append = [new("log", $"{caller}-{i}")],
-                        Union = [new("callers", new System.Text.Json.Nodes.JsonArray(caller))],
+                        Operations = new() { Add = [new("n", 1m)], Append = [new("log", $"{caller}-{i}")], Union = [new("callers", new System.Text.Json.Nodes.JsonArray(caller))] },
                     }).ToList();
                     var results = await store.ApplyAsync(updates);
                     Assert.All(results, r => Assert.Equal(ApplyStatus.Upserted, r.Status));

@@ -136,11 +136,8 @@ public sealed class PostgresSortOrderTests : IAsyncLifetime
 
     private static ProfileUpdate Update(string project, string id, (string Name, JsonNode? Value)? property) => new()
     {
-        Token = "token",
-        Project = project,
-        GroupKey = "",
-        DistinctId = id,
+        Key = new ProfileKey(project, "", id),
         Time = new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero),
-        Set = property is { } p ? [new KeyValuePair<string, JsonNode?>(p.Name, p.Value)] : [new KeyValuePair<string, JsonNode?>("other", 1)],
+        Operations = new() { Set = property is { } p ? [new KeyValuePair<string, JsonNode?>(p.Name, p.Value)] : [new KeyValuePair<string, JsonNode?>("other", 1)] },
     };
 }

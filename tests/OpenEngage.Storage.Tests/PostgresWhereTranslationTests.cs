@@ -101,18 +101,16 @@ public sealed class PostgresWhereTranslationTests : IAsyncLifetime
         };
         await _store.ApplyAsync([.. Enumerable.Range(0, 50).Select(i => new ProfileUpdate
         {
-            Token = "t",
-            Project = "typical",
-            DistinctId = "u" + i,
+            Key = new ProfileKey("typical", "", "u" + i),
             Time = Now,
             IgnoreTime = true,
-            Set =
+            Operations = new() { Set =
             [
                 KeyValuePair.Create<string, JsonNode?>("n", i),
                 KeyValuePair.Create<string, JsonNode?>("a", i % 2 == 0 ? "abc" : "xyz"),
                 KeyValuePair.Create<string, JsonNode?>("b", new JsonArray("a", "b", i)),
                 KeyValuePair.Create<string, JsonNode?>("$last_seen", $"2024-03-{1 + (i % 31):D2}T10:20:30"),
-            ],
+            ] },
         })]);
         var stored = (await _store.ListAsync(new ProfileListRequest("typical", "", 0, 100))).Profiles;
         foreach (var text in filters)

@@ -37,7 +37,7 @@ public abstract partial class ProfileStoreContract
             for (var j = 0; j < requests[i].Count; j++)
             {
                 var result = results[i][j];
-                if (requests[i][j].DistinctId == "poison")
+                if (requests[i][j].Key.Id == "poison")
                 {
                     Assert.Equal(ApplyStatus.Rejected, result.Status);
                     Assert.Contains("store refused", result.Error!.Message, StringComparison.Ordinal);
@@ -93,7 +93,7 @@ public abstract partial class ProfileStoreContract
         var store = await CreateStoreAsync();
 
         // Not a record a client can send (validation refuses it), but a real failure of the store's serialisation.
-        var infinite = Update("infinite") with { Set = Props(("x", JsonValue.Create(double.PositiveInfinity))) };
+        var infinite = Update("infinite") with { Operations = new() { Set = Props(("x", JsonValue.Create(double.PositiveInfinity))) } };
         var results = await Task.WhenAll(
             store.ApplyAsync([Set("before", ("v", 1))]),
             store.ApplyAsync([Set("left", ("v", 1)), infinite, Set("right", ("v", 1))]),

@@ -13,15 +13,15 @@ public abstract partial class ProfileStoreContract
 
         var set = Props(("plan", JsonValue.Create("pro")));
         await store.ApplyAsync([
-            Update("a", "web") with { Set = set },
-            Update("b", "web") with { Set = set },
-            Update("c", "default") with { Set = set },
-            Update("acme", "groups-only", groupKey: "company") with { Set = set },
-            Update("x", "gone") with { Set = set },
+            Update("a", "web") with { Operations = new() { Set = set } },
+            Update("b", "web") with { Operations = new() { Set = set } },
+            Update("c", "default") with { Operations = new() { Set = set } },
+            Update("acme", "groups-only", groupKey: "company") with { Operations = new() { Set = set } },
+            Update("x", "gone") with { Operations = new() { Set = set } },
         ]);
         Assert.Equal(["default", "gone", "groups-only", "web"], await inventory.ProjectIdsAsync());
 
-        await store.ApplyAsync([Update("x", "gone") with { Delete = true }]);
+        await store.ApplyAsync([Update("x", "gone") with { Operations = new() { Delete = true } }]);
         Assert.Equal(["default", "groups-only", "web"], await inventory.ProjectIdsAsync());
     }
 }

@@ -59,20 +59,18 @@ public abstract partial class ProfileStoreContract : IAsyncLifetime
 
     protected static ProfileUpdate Update(string id, string project = Project, string groupKey = "") => new()
     {
-        Token = "token-" + project,
-        Project = project,
-        GroupKey = groupKey,
-        DistinctId = id,
+        Key = new ProfileKey(project, groupKey, id),
         Time = T0,
+        Operations = new(),
     };
 
     protected static ProfileUpdate Set(string id, params (string Name, JsonNode? Value)[] properties) =>
-        Update(id) with { Set = Props(properties) };
+        Update(id) with { Operations = new() { Set = Props(properties) } };
 
     protected static ProfileUpdate AddTo(string id, params (string Name, decimal Delta)[] deltas) =>
-        Update(id) with { Add = [.. deltas.Select(d => new KeyValuePair<string, decimal>(d.Name, d.Delta))] };
+        Update(id) with { Operations = new() { Add = [.. deltas.Select(d => new KeyValuePair<string, decimal>(d.Name, d.Delta))] } };
 
-    protected static ProfileUpdate Delete(string id) => Update(id) with { Delete = true };
+    protected static ProfileUpdate Delete(string id) => Update(id) with { Operations = new() { Delete = true } };
 
     protected static IReadOnlyList<KeyValuePair<string, JsonNode?>> Props(params (string Name, JsonNode? Value)[] properties) =>
         [.. properties.Select(p => new KeyValuePair<string, JsonNode?>(p.Name, p.Value))];
@@ -146,7 +144,7 @@ public abstract partial class ProfileStoreContract : IAsyncLifetime
 
         await ApplyOne(Update("zoë") with
         {
-            Set = Props(
+            Operations = new() { Set = Props(
                 ("name", "Zoë 東京 🎉 \"quoted\" \\ back\nslash"),
                 ("名前", "ユーザー"),
                 ("nested", JsonNode.Parse("""{"a":{"b":[1,"x",null,true,{"c":-2.5}]}}""")),
@@ -155,17 +153,17 @@ public abstract partial class ProfileStoreContract : IAsyncLifetime
                 ("huge", JsonNode.Parse("123456789012345678901234567890")),
                 ("fraction", 0.1m),
                 ("flag", false),
-                ("nothing", null)),
+                ("nothing", null)) },
         });
         var later = T0.AddHours(1);
-        await ApplyOne(Update("zoë") with { Time = later, SetOnce = Props(("name", "ignored"), ("first_source", "ad")) });
-        await ApplyOne(Update("zoë") with { Time = later, Add = [new("big", 1m), new("fraction", 0.2m), new("visits", 3m)] });
-        await ApplyOne(Update("zoë") with { Time = later, Union = [new("tags", new JsonArray("a", "b"))] });
-        await ApplyOne(Update("zoë") with { Time = later, Union = [new("tags", new JsonArray("b", "c"))] });
-        await ApplyOne(Update("zoë") with { Time = later, Append = [new("events", JsonNode.Parse("""{"k":"v"}"""))] });
-        await ApplyOne(Update("zoë") with { Time = later, Append = [new("events", new JsonArray(1, 2))] });
-        await ApplyOne(Update("zoë") with { Time = later, Remove = [new("tags", "b")] });
-        await ApplyOne(Update("zoë") with { Time = later, Unset = ["flag", "not-there"] });
+        await ApplyOne(Update("zoë") with { Time = later, Operations = new() { SetOnce = Props(("name", "ignored"), ("first_source", "ad")) } });
+        await ApplyOne(Update("zoë") with { Time = later, Operations = new() { Add = [new("big", 1m), new("fraction", 0.2m), new("visits", 3m)] } });
+        await ApplyOne(Update("zoë") with { Time = later, Operations = new() { Union = [new("tags", new JsonArray("a", "b"))] } });
+        await ApplyOne(Update("zoë") with { Time = later, Operations = new() { Union = [new("tags", new JsonArray("b", "c"))] } });
+        await ApplyOne(Update("zoë") with { Time = later, Operations = new() { Append = [new("events", JsonNode.Parse("""{"k":"v"}"""))] } });
+        await ApplyOne(Update("zoë") with { Time = later, Operations = new() { Append = [new("events", new JsonArray(1, 2))] } });
+        await ApplyOne(Update("zoë") with { Time = later, Operations = new() { Remove = [new("tags", "b")] } });
+        await ApplyOne(Update("zoë") with { Time = later, Operations = new() { Unset = ["flag", "not-there"] } });
 
         var properties = await GetPropertiesAsync(store, key);
         AssertJson("""
@@ -206,10 +204,10 @@ public abstract partial class ProfileStoreContract : IAsyncLifetime
         var results = await store.ApplyAsync(
         [
             Set("a", ("name", "A"), ("label", "text")),
-            Update("ghost") with { Unset = ["x"] },
+            Update("ghost") with { Operations = new() { Unset = ["x"] } },
             Delete("ghost"),
-            Update("a") with { IgnoreTime = true, Set = Props(("name", "A")) },
-            Update("a") with { Add = [new("label", 1m), new("n", 1m)] },
+            Update("a") with { IgnoreTime = true, Operations = new() { Set = Props(("name", "A")) } },
+            Update("a") with { Operations = new() { Add = [new("label", 1m), new("n", 1m)] } },
             Set("b", ("name", "B")),
             Delete("a"),
         ]);
@@ -270,18 +268,18 @@ public abstract partial class ProfileStoreContract : IAsyncLifetime
 
         var results = await store.ApplyAsync(
         [
-            Update("a") with { Append = [new("list", 1)] },
-            Update("a") with { Append = [new("list", 2)] },
+            Update("a") with { Operations = new() { Append = [new("list", 1)] } },
+            Update("a") with { Operations = new() { Append = [new("list", 2)] } },
             AddTo("a", ("n", 5m)),
             AddTo("a", ("n", -2m)),
             Set("a", ("s", "first")),
             Set("a", ("s", "second")),
-            Update("a") with { SetOnce = Props(("once", "x")) },
-            Update("a") with { SetOnce = Props(("once", "y")) },
-            Update("a") with { Append = [new("list", 3)] },
+            Update("a") with { Operations = new() { SetOnce = Props(("once", "x")) } },
+            Update("a") with { Operations = new() { SetOnce = Props(("once", "y")) } },
+            Update("a") with { Operations = new() { Append = [new("list", 3)] } },
             Set("b", ("k", 1)),
             Delete("b"),
-            Update("b") with { Time = T0.AddDays(1), Set = Props(("k", 2)) },
+            Update("b") with { Time = T0.AddDays(1), Operations = new() { Set = Props(("k", 2)) } },
         ]);
 
         Assert.All(results.Take(6), r => Assert.Equal(ApplyStatus.Upserted, r.Status));
@@ -383,7 +381,7 @@ public abstract partial class ProfileStoreContract : IAsyncLifetime
     {
         var store = await CreateStoreAsync();
         ProfileUpdate Labelled(string project, string groupKey, string label) =>
-            Update("same-id", project, groupKey) with { Set = Props(("which", label)), Add = [new("hits", 1m)] };
+            Update("same-id", project, groupKey) with { Operations = new() { Set = Props(("which", label)), Add = [new("hits", 1m)] } };
 
         await store.ApplyAsync(
         [
@@ -402,7 +400,7 @@ public abstract partial class ProfileStoreContract : IAsyncLifetime
         Assert.Equal(1, (int)(await GetPropertiesAsync(store, new ProfileKey("p1", "team", "same-id")))["hits"]!);
         Assert.Null(await store.GetAsync(new ProfileKey("p2", "company", "same-id")));
 
-        await store.ApplyAsync([Update("same-id", "p1") with { Delete = true }]);
+        await store.ApplyAsync([Update("same-id", "p1") with { Operations = new() { Delete = true } }]);
 
         Assert.Null(await store.GetAsync(ProfileKey.User("p1", "same-id")));
         Assert.NotNull(await store.GetAsync(ProfileKey.User("p2", "same-id")));
@@ -422,9 +420,9 @@ public abstract partial class ProfileStoreContract : IAsyncLifetime
         await store.ApplyAsync([.. shuffled.Select(id => Set(id, ("id", id)))]);
         await store.ApplyAsync(
         [
-            Update("u00", "other-project") with { Set = Props(("x", 1)) },
-            Update("acme", Project, "company") with { Set = Props(("x", 1)) },
-            Update("u99", Project, "company") with { Set = Props(("x", 1)) },
+            Update("u00", "other-project") with { Operations = new() { Set = Props(("x", 1)) } },
+            Update("acme", Project, "company") with { Operations = new() { Set = Props(("x", 1)) } },
+            Update("u99", Project, "company") with { Operations = new() { Set = Props(("x", 1)) } },
         ]);
 
         async Task<(List<string> Ids, long Total)> Page(int offset, int limit)
@@ -468,7 +466,7 @@ public abstract partial class ProfileStoreContract : IAsyncLifetime
         [
             Set("a", ("name", "Ådne ✓"), ("nested", JsonNode.Parse("""{"k":[1,{"z":0.5}]}"""))),
             AddTo("a", ("total", 0.1m)),
-            Update("acme", Project, "company") with { Set = Props(("plan", "gold")) },
+            Update("acme", Project, "company") with { Operations = new() { Set = Props(("plan", "gold")) } },
             Set("gone", ("x", 1)),
             Delete("gone"),
         ]);
@@ -503,10 +501,10 @@ public abstract partial class ProfileStoreContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnUpdateWithoutAProjectIsRefusedAndNothingOfItsBatchApplies()
+    public async Task AnUpdateWithADefaultKeyIsRefusedAndNothingOfItsBatchApplies()
     {
         var store = await CreateStoreAsync();
-        var noProject = Set("b", ("x", 1)) with { Project = null };
+        var noProject = Set("b", ("x", 1)) with { Key = default };
 
         await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ApplyAsync([Set("a", ("x", 1)), noProject]));
 

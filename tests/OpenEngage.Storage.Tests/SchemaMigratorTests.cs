@@ -162,12 +162,10 @@ public sealed class SchemaMigratorTests : IAsyncLifetime
 
     private static ProfileUpdate Set(string id) => new()
     {
-        Token = "t",
-        Project = "p",
-        DistinctId = id,
+        Key = new ProfileKey("p", "", id),
         Time = DateTimeOffset.UnixEpoch,
         IgnoreTime = true,
-        Set = [KeyValuePair.Create<string, JsonNode?>("x", 1)],
+        Operations = new() { Set = [KeyValuePair.Create<string, JsonNode?>("x", 1)] },
     };
 
     private static object? Scalar(DbConnection connection, string sql)

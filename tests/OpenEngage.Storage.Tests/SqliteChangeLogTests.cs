@@ -57,9 +57,9 @@ public sealed class SqliteChangeLogTests : ChangeLogContract
         // The poison's profile row and change-log row are written before its history row fails: the
         // failed group stores none of them, and the group that isolates it stores everything else.
         var results = await store.ApplyAsync([
-            Update("a", 0) with { Set = [P("n", 1)] },
-            Update("poison", 1) with { Set = [P("n", 1)] },
-            Update("b", 2) with { Set = [P("n", 1)] },
+            Update("a", 0) with { Operations = new() { Set = [P("n", 1)] } },
+            Update("poison", 1) with { Operations = new() { Set = [P("n", 1)] } },
+            Update("b", 2) with { Operations = new() { Set = [P("n", 1)] } },
         ]);
 
         Assert.Equal([ApplyStatus.Upserted, ApplyStatus.Rejected, ApplyStatus.Upserted], results.Select(r => r.Status));
@@ -69,7 +69,7 @@ public sealed class SqliteChangeLogTests : ChangeLogContract
         Assert.Equal(2, await CountHistoryRowsAsync());
 
         // The next group is written as before.
-        var next = await store.ApplyAsync([Update("a", 3) with { Set = [P("n", 2)] }]);
+        var next = await store.ApplyAsync([Update("a", 3) with { Operations = new() { Set = [P("n", 2)] } }]);
         Assert.Equal(ApplyStatus.Upserted, Assert.Single(next).Status);
         Assert.Equal(["a", "b", "a"], (await ReadChangesAsync()).Select(r => r.Id));
         Assert.Equal(3, await CountHistoryRowsAsync());
@@ -81,7 +81,7 @@ public sealed class SqliteChangeLogTests : ChangeLogContract
         var store = await StoreAsync();
         const string Name = "Zoë 名前 🎉 \"quoted\"";
 
-        await store.ApplyAsync([Update("ü-1", 0, source: "") with { Set = [P("name", Name), P("empty", "")], Credential = "" }]);
+        await store.ApplyAsync([Update("ü-1", 0, source: "") with { Credential = "", Operations = new() { Set = [P("name", Name), P("empty", "")] } }]);
 
         using var connection = Open();
         using (var command = connection.CreateCommand())

@@ -64,7 +64,7 @@ public sealed class SqliteProfileCacheTests : SqliteStoreTestBase
             {
                 var id = "u" + random.Next(10);
                 expected.Remove(id);
-                batch.Add(Update(id) with { Delete = true });
+                batch.Add(Update(id) with { Operations = new() { Delete = true } });
             }
 
             await store.ApplyAsync(batch);

@@ -117,7 +117,7 @@ public sealed class SqliteReadPathTests : IAsyncLifetime
             Json("[\"<b>\"]"), Json("[\"a\\\\b\"]"), Json("[\"a\\\"b\"]"), Json("[\"betamax\"]"), Json("\"beta\""), Json("[]"),
             Json("[\"\\u0062eta\"]"), Json("[1, \"x\", true]"), Json("[\"x\\ny\"]"), Json("{\"x\": \"beta\"}"),
         ];
-        await _store.ApplyAsync([.. tags.Select((value, i) => Update(project, $"t{i:D2}") with { Set = [new("tags", value)] })]);
+        await _store.ApplyAsync([.. tags.Select((value, i) => Update(project, $"t{i:D2}") with { Operations = new() { Set = [new("tags", value)] } })]);
         var query = new ProfileQuery(project, "") { Where = WhereExpression.FromTree(new Binary(BinaryOperator.In, new Literal(new StringValue(needle)), new PropertyAccess("tags"))) };
 
         var expected = await InMemoryQuery.QueryIdsAsync(_store, query, default);
@@ -131,13 +131,11 @@ public sealed class SqliteReadPathTests : IAsyncLifetime
 
     private static ProfileUpdate Update(string project, string id) => new()
     {
-        Token = "token",
-        Project = project,
-        GroupKey = "",
-        DistinctId = id,
+        Key = new ProfileKey(project, "", id),
         Time = new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero),
+        Operations = new(),
     };
 
     private static ProfileUpdate Set(string id, params (string Name, JsonNode? Value)[] properties) =>
-        Update(Project, id) with { Set = [.. properties.Select(p => new KeyValuePair<string, JsonNode?>(p.Name, p.Value))] };
+        Update(Project, id) with { Operations = new() { Set = [.. properties.Select(p => new KeyValuePair<string, JsonNode?>(p.Name, p.Value))] } };
 }

@@ -56,12 +56,11 @@ public abstract class SqliteStoreTestBase : IAsyncLifetime
 
     protected static ProfileUpdate Update(string id) => new()
     {
-        Token = "token-" + Project,
-        Project = Project,
-        DistinctId = id,
+        Key = new ProfileKey(Project, "", id),
         Time = T0,
+        Operations = new(),
     };
 
     protected static ProfileUpdate AddTo(string id, decimal delta) =>
-        Update(id) with { Add = [new("n", delta)] };
+        Update(id) with { Operations = new() { Add = [new("n", delta)] } };
 }

@@ -114,12 +114,10 @@ internal static class WhereTestData
     internal static List<ProfileUpdate> RandomProfileUpdates(string project, int count) =>
         [.. GenProfile.Array[count].Single().Select((json, i) => new ProfileUpdate
         {
-            Token = "t",
-            Project = project,
-            DistinctId = "u" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture),
+            Key = new ProfileKey(project, "", "u" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)),
             Time = EvaluationTime,
             IgnoreTime = true,
-            Set = [.. JsonNode.Parse(json)!.AsObject().Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))],
+            Operations = new() { Set = [.. JsonNode.Parse(json)!.AsObject().Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))] },
         })];
 
     /// <summary>Asserts that every row SQL decides (true or false; null is left to the evaluator) is decided as the evaluator decides it.</summary>

@@ -140,18 +140,16 @@ public sealed class WhereTranslationTests : IAsyncLifetime
             await store.InitializeAsync();
             await store.ApplyAsync([.. Enumerable.Range(0, 50).Select(i => new ProfileUpdate
             {
-                Token = "t",
-                Project = Project,
-                DistinctId = "u" + i,
+                Key = new ProfileKey(Project, "", "u" + i),
                 Time = Now,
                 IgnoreTime = true,
-                Set =
+                Operations = new() { Set =
                 [
                     KeyValuePair.Create<string, JsonNode?>("n", i),
                     KeyValuePair.Create<string, JsonNode?>("a", i % 2 == 0 ? "abc" : "xyz"),
                     KeyValuePair.Create<string, JsonNode?>("b", new JsonArray("a", "b", i)),
                     KeyValuePair.Create<string, JsonNode?>("$last_seen", $"2024-03-{1 + (i % 28):D2}T10:20:30"),
-                ],
+                ] },
             })]);
             foreach (var text in filters)
             {

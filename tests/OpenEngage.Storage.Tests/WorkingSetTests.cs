@@ -21,7 +21,7 @@ public sealed class WorkingSetTests
         Assert.Equal(ApplyStatus.Upserted, working.Apply(AddTo("stored", 1)).Status);
         Assert.Equal(ApplyStatus.Upserted, working.Apply(AddTo("stored", 2)).Status);
         Assert.Equal(ApplyStatus.Upserted, working.Apply(AddTo("new", 5)).Status);
-        Assert.Equal(ApplyStatus.Deleted, working.Apply(Update("new") with { Delete = true }).Status);
+        Assert.Equal(ApplyStatus.Deleted, working.Apply(Update("new") with { Operations = new() { Delete = true } }).Status);
 
         Assert.Equal([Key("stored"), Key("new")], loads);
         var profiles = new Dictionary<string, WorkingProfile>();
@@ -57,7 +57,7 @@ public sealed class WorkingSetTests
 
     private static ProfileKey Key(string id) => ProfileKey.User("p", id);
 
-    private static ProfileUpdate Update(string id) => new() { Token = "t", Project = "p", DistinctId = id, Time = T0 };
+    private static ProfileUpdate Update(string id) => new() { Key = new ProfileKey("p", "", id), Time = T0, Operations = new() };
 
-    private static ProfileUpdate AddTo(string id, decimal delta) => Update(id) with { Add = [new("n", delta)] };
+    private static ProfileUpdate AddTo(string id, decimal delta) => Update(id) with { Operations = new() { Add = [new("n", delta)] } };
 }

@@ -87,29 +87,6 @@ public sealed class IdentityResolver(IIdentityStore store, IOptions<IdentityOpti
         return resolved;
     }
 
-    /// <summary>
-    /// Points every user update that does not set <c>$ignore_alias</c> at its cluster's canonical
-    /// profile, in place. Group updates and <c>$ignore_alias</c> updates keep their id.
-    /// </summary>
-    public async Task ResolveUpdatesAsync(List<ProfileUpdate> updates, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(updates);
-        foreach (var project in updates.Where(Resolvable).Select(update => update.Project!).Distinct(StringComparer.Ordinal).ToList())
-        {
-            var canonical = await ResolveAsync(project, updates.Where(update => Resolvable(update) && update.Project == project).Select(update => update.DistinctId), cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < updates.Count; i++)
-            {
-                var update = updates[i];
-                if (Resolvable(update) && update.Project == project && canonical[update.DistinctId] is var id && id != update.DistinctId)
-                {
-                    updates[i] = update with { DistinctId = id };
-                }
-            }
-        }
-
-        static bool Resolvable(ProfileUpdate update) => update.GroupKey.Length == 0 && !update.IgnoreAlias && update.Project is not null;
-    }
-
     /// <summary>Forgets <paramref name="ids"/> of <paramref name="project"/>, and that its map was empty: the next lookup reads the map.</summary>
     public void Forget(string project, IEnumerable<string> ids)
     {

@@ -44,13 +44,13 @@ public sealed class MergeLog
         ArgumentNullException.ThrowIfNull(other);
         var before = Profile;
         var after = ProfileMerge.Merge(before, other);
-        var gain = Update(_canonical) with
+        var gain = Update(_canonical, new ProfileOperations
         {
             SetOnce = Pairs(other, name => before is null || !before.ContainsKey(name)),
             Union = UnionPairs(before, other),
-        };
+        });
         Add(gain, ProfileDiff.Between(before, after));
-        Add(Update(otherId) with { Delete = true }, ProfileDiff.Between(other, null));
+        Add(Update(otherId, new ProfileOperations { Delete = true }), ProfileDiff.Between(other, null));
         Profile = after;
     }
 
@@ -70,11 +70,10 @@ public sealed class MergeLog
             ProfileUpdateJson.Serialize(update)));
     }
 
-    private ProfileUpdate Update(string id) => new()
+    private ProfileUpdate Update(string id, ProfileOperations operations) => new()
     {
-        Token = "",
-        DistinctId = id,
-        Project = _project,
+        Key = ProfileKey.User(_project, id),
+        Operations = operations,
         Time = _time,
         ReceivedAt = _time,
         IgnoreTime = true,
