@@ -144,16 +144,19 @@ public abstract partial class ProfileStoreContract : IAsyncLifetime
 
         await ApplyOne(Update("zoë") with
         {
-            Operations = new() { Set = Props(
-                ("name", "Zoë 東京 🎉 \"quoted\" \\ back\nslash"),
-                ("名前", "ユーザー"),
-                ("nested", JsonNode.Parse("""{"a":{"b":[1,"x",null,true,{"c":-2.5}]}}""")),
-                ("big", 9_223_372_036_854_775_806L),
-                ("smallest", long.MinValue),
-                ("huge", JsonNode.Parse("123456789012345678901234567890")),
-                ("fraction", 0.1m),
-                ("flag", false),
-                ("nothing", null)) },
+            Operations = new()
+            {
+                Set = Props(
+                    ("name", "Zoë 東京 🎉 \"quoted\" \\ back\nslash"),
+                    ("名前", "ユーザー"),
+                    ("nested", JsonNode.Parse("""{"a":{"b":[1,"x",null,true,{"c":-2.5}]}}""")),
+                    ("big", 9_223_372_036_854_775_806L),
+                    ("smallest", long.MinValue),
+                    ("huge", JsonNode.Parse("123456789012345678901234567890")),
+                    ("fraction", 0.1m),
+                    ("flag", false),
+                    ("nothing", null))
+            },
         });
         var later = T0.AddHours(1);
         await ApplyOne(Update("zoë") with { Time = later, Operations = new() { SetOnce = Props(("name", "ignored"), ("first_source", "ad")) } });
