@@ -13,7 +13,9 @@ namespace OpenEngage.Storage.Sqlite;
 /// profile's previous row (<c>prev</c>), and the head (the newest row's <c>seq</c> and the newest time
 /// of the profile's rows) is stored in the profile's row, or in <c>log_heads</c> while the profile
 /// has no row. The commit reads the head inside its own transaction: a group committed just before
-/// may have moved it after this group was prepared.
+/// may have moved it after this group was prepared. It skips the read only for a profile the first
+/// stage found without any history: the group being committed had no rows for it either, and a
+/// write by another connection since makes this group stale before it writes anything.
 /// </remarks>
 internal sealed partial class SqliteWriteStage
 {
@@ -131,15 +133,33 @@ internal sealed partial class SqliteWriteStage
     }
 
     /// <summary>
-    /// Second stage, inside the group's transaction: a profile's log rows appended to its chain
-    /// (after removing the rows a late record rewrites), then the profile row (or its deletion)
-    /// with the chain's new head.
+    /// Second stage, inside the group's transaction: each profile's log rows appended to its chain
+    /// (after removing the rows a late record rewrites). Returns the chains' new heads, by row.
     /// </summary>
-    private void WriteLogged(SqlitePreparedRow row, SqlitePreparedLog log)
+    private long?[] AppendLogs(SqlitePreparedRow[] rows)
+    {
+        var heads = _history ? new long?[rows.Length] : [];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            if (rows[i].Log is { } log)
+            {
+                heads[i] = AppendLog(rows[i], log);
+            }
+        }
+
+        return heads;
+    }
+
+    private long? AppendLog(SqlitePreparedRow row, SqlitePreparedLog log)
     {
         var key = log.Key;
-        BindKey(_readHead!, key);
-        _readHead!.TryRead(out var head, out _);
+        long? head = null;
+        if (row.Head != SqliteChainHead.None)
+        {
+            BindKey(_readHead!, key);
+            _readHead!.TryRead(out head, out _);
+        }
+
         if (log.RewriteAfter is { } rewriteAfter)
         {
             head = DropNewerThan(head, rewriteAfter);
@@ -166,6 +186,17 @@ internal sealed partial class SqliteWriteStage
             head = insertHistory.LastInsertRowId;
         }
 
+        return head;
+    }
+
+    /// <summary>
+    /// Second stage, inside the group's transaction, after <see cref="AppendLogs"/>: the profile row
+    /// of a profile with log rows (or its deletion) with the chain's new head, else the head in
+    /// <c>log_heads</c>.
+    /// </summary>
+    private void StoreHead(SqlitePreparedRow row, long? head)
+    {
+        var key = row.Key;
         if (row.Dirty && row.Json is { } json)
         {
             BindKey(_upsertWithHead!, key);
@@ -193,7 +224,7 @@ internal sealed partial class SqliteWriteStage
                 BindHead(_parkHead!, 4, head, row.Latest);
                 _parkHead!.Execute();
             }
-            else if (row.HeadParked)
+            else if (row.Head == SqliteChainHead.Parked)
             {
                 BindKey(_unparkHead!, key);
                 _unparkHead!.Execute();
@@ -202,7 +233,7 @@ internal sealed partial class SqliteWriteStage
             return;
         }
 
-        if (row.HeadParked)
+        if (row.Head == SqliteChainHead.Parked)
         {
             // The profile has a row again: its head moved there.
             BindKey(_unparkHead!, key);

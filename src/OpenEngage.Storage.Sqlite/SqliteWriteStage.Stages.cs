@@ -37,7 +37,7 @@ internal sealed partial class SqliteWriteStage
             {
                 var json = profile.Dirty && profile.Current is { } properties ? StoredProperties.SerializeToUtf8(properties) : null;
                 var log = _working.RecordChanges && (profile.Log.Count > 0 || profile.RewriteAfter is not null) ? SqlitePreparedLog.From(profile) : null;
-                rows[n++] = new SqlitePreparedRow(profile.Key, profile.Current, json, profile.Dirty, profile.Stored, profile.Latest, log, _parkedHeads.Contains(profile.Key));
+                rows[n++] = new SqlitePreparedRow(profile.Key, profile.Current, json, profile.Dirty, profile.Stored, profile.Latest, log, _heads.GetValueOrDefault(profile.Key, SqliteChainHead.InRow));
             }
 
             var changes = new SqlitePreparedChange[_working.Changes.Count];
@@ -60,7 +60,7 @@ internal sealed partial class SqliteWriteStage
         finally
         {
             _working.Clear();
-            _parkedHeads.Clear();
+            _heads.Clear();
         }
     }
 
@@ -93,14 +93,18 @@ internal sealed partial class SqliteWriteStage
             }
 
             WriteChanges(prepared.Changes);
+
+            // Every profile's history rows first (appended to the table's end, one after another),
+            // then the profile rows, each with its chain's new head.
+            var heads = AppendLogs(prepared.Rows);
             var upsert = _upsert!;
             var delete = _delete!;
-            foreach (var row in prepared.Rows)
+            for (var i = 0; i < prepared.Rows.Length; i++)
             {
-                if (row.Log is { } log)
+                var row = prepared.Rows[i];
+                if (row.Logged)
                 {
-                    // The profile's history rows first: the profile row then stores the chain's new head.
-                    WriteLogged(row, log);
+                    StoreHead(row, heads[i]);
                     continue;
                 }
 

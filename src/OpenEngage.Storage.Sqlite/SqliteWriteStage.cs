@@ -29,8 +29,8 @@ internal sealed partial class SqliteWriteStage
     private readonly WorkingSet _working;
     private readonly Dictionary<ProfileKey, Uncommitted> _uncommitted = [];
 
-    /// <summary>The profiles of the group being prepared that had history but no row when the group first touched them.</summary>
-    private readonly HashSet<ProfileKey> _parkedHeads = [];
+    /// <summary>The profiles of the group being prepared whose chain head was not in their row when the group first touched them.</summary>
+    private readonly Dictionary<ProfileKey, SqliteChainHead> _heads = [];
     private readonly ProfileCache _cache;
     private readonly bool _history;
     private long _preparedGroups;
@@ -251,14 +251,15 @@ internal sealed partial class SqliteWriteStage
 
     /// <summary>
     /// The state a group's first update of a profile starts from (<see cref="LoadCurrent"/>),
-    /// noting a profile that has history but no row: the head of its chain is in <c>log_heads</c>.
+    /// noting a profile without history (its chain starts in this group) and one that has history
+    /// but no row (the head of its chain is in <c>log_heads</c>).
     /// </summary>
     private ProfileState LoadFirst(ProfileKey key)
     {
         var state = LoadCurrent(key);
-        if (_history && state.Properties is null && state.Latest != long.MinValue)
+        if (_history && (state.Latest == long.MinValue || state.Properties is null))
         {
-            _parkedHeads.Add(key);
+            _heads[key] = state.Latest == long.MinValue ? SqliteChainHead.None : SqliteChainHead.Parked;
         }
 
         return state;
