@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenEngage.Profiles;
+using OpenEngage.Storage.Identity;
 using OpenEngage.Storage.Sqlite;
 
 namespace OpenEngage.Storage.Tests;
@@ -8,8 +9,8 @@ namespace OpenEngage.Storage.Tests;
 /// <summary>
 /// The embedded store keeps each profile's history rows as a chain (each row names the profile's
 /// previous one; the head is in the profile's row or in <c>log_heads</c>) instead of a per-profile
-/// index: a database of the schema before, a chain that retention cut, and a late record that
-/// rewrites rows of a group still being committed.
+/// index: a database of the schema before, a chain that retention cut, a late record that rewrites
+/// rows of a group still being committed, a profile deleted and created again, and a merge.
 /// </summary>
 public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
 {
@@ -165,6 +166,39 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
         Assert.Equal(2, a["v"]!.GetValue<int>());
         Assert.False(a.ContainsKey("w"));
         Assert.Equal([30, 20, 15, 10], (await ReadAsync(store, "a")).Select(Minutes));
+    }
+
+    [Fact]
+    public async Task AMergeAppendsToBothChainsAndAPrivacyDeletionRemovesThemWhole()
+    {
+        var store = await OpenAsync(Path.Combine(Root, "merge"));
+        await store.ApplyAsync([Timed("d1", 10) with { Set = [new("seen", "landing")] }, Timed("u1", 20) with { Set = [new("plan", "pro")] }]);
+        await store.ApplyAsync([Timed("d1", 11) with { Set = [new("step", 2)] }]);
+
+        await store.LinkAsync(new IdentityLinkRequest(Project, IdentityMode.Simplified, IdentityLinkKind.DeviceAndUser, "u1", "d1", T0.AddMinutes(30)));
+
+        // The merged profile's chain ends in its deletion, its head parked; the canonical's in its gain.
+        var d1 = await ReadAsync(store, "d1");
+        Assert.Equal(["merge", "engage", "engage"], d1.Select(r => r.Source));
+        Assert.Equal(ProfileDiffKind.Delete, d1[0].Diff.Kind);
+        var u1 = await ReadAsync(store, "u1");
+        Assert.Equal(["merge", "engage"], u1.Select(r => r.Source));
+        Assert.Equal("landing", u1[0].Diff.Properties.Single(p => p.Name == "seen").New!.GetValue<string>());
+        using (var side = OpenSide(store))
+        {
+            Assert.Equal("d1", Scalar(side, "SELECT group_concat(id) FROM log_heads;"));
+            Assert.Equal(Scalar(side, "SELECT max(seq) FROM profile_history WHERE id = 'u1';"), Scalar(side, "SELECT log_seq FROM profiles WHERE id = 'u1';"));
+        }
+
+        await store.DeleteIdentitiesAsync(Project, ["u1"]);
+
+        Assert.Empty(await ReadAsync(store, "u1"));
+        Assert.Empty(await ReadAsync(store, "d1"));
+        using (var side = OpenSide(store))
+        {
+            Assert.Equal(0L, Scalar(side, "SELECT count(*) FROM profile_history;"));
+            Assert.Equal(0L, Scalar(side, "SELECT count(*) FROM log_heads;"));
+        }
     }
 
     private static void InsertOldRow(SqliteConnection connection, ProfileUpdate update, string kind, string changes)
