@@ -3,7 +3,7 @@ using OpenEngage.Profiles;
 namespace OpenEngage.Storage.Sqlite;
 
 /// <summary>What the first stage hands to the second: the group's results and every profile it touched.</summary>
-internal sealed class SqlitePreparedGroup(ApplyResult[][] results, SqlitePreparedRow[] rows, SqlitePreparedChange[] changes, SqlitePreparedLog[] logs, long sequence, int requestCount, int updateCount)
+internal sealed class SqlitePreparedGroup(ApplyResult[][] results, SqlitePreparedRow[] rows, SqlitePreparedChange[] changes, long sequence, int requestCount, int updateCount)
 {
     /// <summary>One array per batch of the group, in batch order, each holding one result per update.</summary>
     public ApplyResult[][] Results { get; } = results;
@@ -12,9 +12,6 @@ internal sealed class SqlitePreparedGroup(ApplyResult[][] results, SqlitePrepare
 
     /// <summary>Every applied update that changed a profile, in apply order (empty when history is off).</summary>
     public SqlitePreparedChange[] Changes { get; } = changes;
-
-    /// <summary>The record-log rows of every profile with accepted updates (empty when history is off).</summary>
-    public SqlitePreparedLog[] Logs { get; } = logs;
 
     /// <summary>The number of the group in preparation order.</summary>
     public long Sequence { get; } = sequence;

@@ -14,11 +14,7 @@ public sealed partial class SqliteProfileStore : IProfileHistory
         EnsureOpen();
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT time, received, source, credential, kind, changes FROM profile_history
-            WHERE project = $project AND group_key = $group_key AND id = $id AND time >= $from AND time <= $to
-            ORDER BY time DESC, seq DESC;
-            """;
+        command.CommandText = SqliteHistoryChain.HistorySql;
         command.Parameters.AddWithValue("$project", query.Key.Project);
         command.Parameters.AddWithValue("$group_key", query.Key.GroupKey);
         command.Parameters.AddWithValue("$id", query.Key.Id);
@@ -38,6 +34,8 @@ public sealed partial class SqliteProfileStore : IProfileHistory
         EnsureOpen();
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
+        // No index leads to one profile's rows any more (they form chains, SqliteHistoryChain): one
+        // scan of the table, keeping the rows after the time, sorted by profile.
         command.CommandText = """
             SELECT id, kind, changes FROM profile_history
             WHERE project = $project AND group_key = $group_key AND time > $after
@@ -75,7 +73,7 @@ public sealed partial class SqliteProfileStore : IProfileHistory
         {
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = "DELETE FROM profile_history WHERE project = $project AND group_key = $group_key AND id = $id;";
+            command.CommandText = SqliteHistoryChain.RemoveSql;
             var project = command.Parameters.Add("$project", SqliteType.Text);
             var groupKey = command.Parameters.Add("$group_key", SqliteType.Text);
             var id = command.Parameters.Add("$id", SqliteType.Text);

@@ -128,6 +128,9 @@ public sealed partial class SqliteProfileStore : IIdentityStore
         using var transaction = connection.BeginTransaction(deferred: false);
         var all = IdentityClusters.WithClusters(ids, ReadClusters(connection, transaction, project, ids));
         var json = JsonSerializer.Serialize(all);
+
+        // The history first: the heads of its chains are in the profile rows deleted next.
+        RemoveHistoryChains(connection, transaction, project, all);
         var deletedProfiles = new List<string>();
         using (var profiles = Command(connection, transaction, "DELETE FROM profiles WHERE project = $project AND group_key = '' AND id IN (SELECT value FROM json_each($ids)) RETURNING id;", ("$project", project), ("$ids", json)))
         using (var reader = profiles.ExecuteReader())
@@ -143,25 +146,34 @@ public sealed partial class SqliteProfileStore : IIdentityStore
             links.ExecuteNonQuery();
         }
 
-        DeletePropertyHistory(connection, transaction, project, all, deletedProfiles);
+        DeleteChangeLog(connection, transaction, project, all, deletedProfiles);
         transaction.Commit();
         _changesCommitted.Pulse();
         return all;
     }
 
     /// <summary>
-    /// A privacy deletion also removes the deleted profiles' property history and their rows in
-    /// the change log, in the same transaction, and leaves one <c>delete</c> change per deleted
-    /// profile (source <c>gdpr</c>, no values) so a consumer of the change feed learns of it.
+    /// A privacy deletion removes the user profiles' property history (each profile's chain of
+    /// rows and its head, <see cref="SqliteHistoryChain"/>) in its own transaction.
     /// </summary>
-    private void DeletePropertyHistory(SqliteConnection connection, SqliteTransaction transaction, string project, IReadOnlyList<string> ids, IReadOnlyList<string> deletedProfiles)
+    private static void RemoveHistoryChains(SqliteConnection connection, SqliteTransaction transaction, string project, IReadOnlyList<string> ids)
+    {
+        using var command = Command(connection, transaction, SqliteHistoryChain.RemoveSql, ("$project", project), ("$group_key", ""), ("$id", ""));
+        foreach (var id in ids)
+        {
+            command.Parameters["$id"].Value = id;
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>
+    /// A privacy deletion also removes the deleted profiles' rows in the change log, in the same
+    /// transaction, and leaves one <c>delete</c> change per deleted profile (source <c>gdpr</c>, no
+    /// values) so a consumer of the change feed learns of it.
+    /// </summary>
+    private void DeleteChangeLog(SqliteConnection connection, SqliteTransaction transaction, string project, IReadOnlyList<string> ids, IReadOnlyList<string> deletedProfiles)
     {
         var json = JsonSerializer.Serialize(ids);
-        using (var history = Command(connection, transaction, "DELETE FROM profile_history WHERE project = $project AND group_key = '' AND id IN (SELECT value FROM json_each($ids));", ("$project", project), ("$ids", json)))
-        {
-            history.ExecuteNonQuery();
-        }
-
         using (var changes = Command(connection, transaction, "DELETE FROM profile_changes WHERE project = $project AND group_key = '' AND id IN (SELECT value FROM json_each($ids));", ("$project", project), ("$ids", json)))
         {
             changes.ExecuteNonQuery();
@@ -223,7 +235,9 @@ public sealed partial class SqliteProfileStore : IIdentityStore
             }
 
             log.Merge(id, other);
-            using var delete = Command(connection, transaction, "DELETE FROM profiles WHERE project = $project AND group_key = '' AND id = $id;", ("$project", project), ("$id", id));
+
+            // The head of the profile's history chain moves out of the row before it goes.
+            using var delete = Command(connection, transaction, SqliteHistoryChain.ParkSql + "DELETE FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;", ("$project", project), ("$group_key", ""), ("$id", id));
             delete.ExecuteNonQuery();
         }
 
@@ -259,10 +273,9 @@ public sealed partial class SqliteProfileStore : IIdentityStore
                 change.ExecuteNonQuery();
             }
 
-            using var history = Command(connection, transaction, """
-                INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json)
-                VALUES ($project, $group_key, $id, $time, $time, $source, '', $kind, $changes, $record);
-                """, [.. key, ("$kind", entry.DiffKind), ("$changes", entry.DiffJson), ("$record", entry.Record)]);
+            // Appended to the profile's chain, whose head moves to it (SqliteHistoryChain).
+            using var history = Command(connection, transaction, SqliteHistoryChain.AppendSql, [
+                .. key, ("$received", entry.Time), ("$credential", ""), ("$kind", entry.DiffKind), ("$changes", entry.DiffJson), ("$record", entry.Record)]);
             history.ExecuteNonQuery();
         }
     }

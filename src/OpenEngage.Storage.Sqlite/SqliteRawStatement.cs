@@ -78,7 +78,45 @@ internal sealed class SqliteRawStatement : IDisposable
         }
     }
 
+    /// <summary>The rowid of the last row inserted on the connection (SQLite's <c>last_insert_rowid()</c>).</summary>
+    public long LastInsertRowId => raw.sqlite3_last_insert_rowid(_db);
+
+    /// <summary>
+    /// Runs a statement that reads at most one row of one or two integer columns, then resets it and
+    /// clears its bindings. Returns false when it found no row; a NULL column reads as null.
+    /// </summary>
+    public bool TryRead(out long? first, out long? second)
+    {
+        first = second = null;
+        try
+        {
+            var rc = raw.sqlite3_step(_statement);
+            if (rc == raw.SQLITE_DONE)
+            {
+                return false;
+            }
+
+            if (rc != raw.SQLITE_ROW)
+            {
+                SqliteException.ThrowExceptionForRC(rc, _db);
+            }
+
+            var columns = raw.sqlite3_column_count(_statement);
+            first = Column(0);
+            second = columns > 1 ? Column(1) : null;
+            return true;
+        }
+        finally
+        {
+            raw.sqlite3_reset(_statement);
+            raw.sqlite3_clear_bindings(_statement);
+        }
+    }
+
     public void Dispose() => _statement.Dispose();
+
+    private long? Column(int index) =>
+        raw.sqlite3_column_type(_statement, index) == raw.SQLITE_NULL ? null : raw.sqlite3_column_int64(_statement, index);
 
     private void Check(int rc)
     {

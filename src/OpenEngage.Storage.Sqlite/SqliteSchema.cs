@@ -112,6 +112,47 @@ internal static class SqliteSchema
             );
             CREATE INDEX profile_changes_feed ON profile_changes (project, group_key, seq);
             """),
+
+        // Each profile's history rows form a chain instead of a per-profile index (docs/history.md,
+        // "Storage"): prev names the profile's previous row, and the head (its newest row and the
+        // newest time of its rows) lives in the profile's row, or in log_heads while the profile has
+        // no row. Appending a row then writes the table's last page and the profile row a group
+        // rewrites anyway, where the index dirtied one page per profile at a random place.
+        new(7, "property history as per-profile chains", """
+            ALTER TABLE profile_history ADD COLUMN prev INTEGER; -- seq of the profile's previous row; NULL for its first
+            UPDATE profile_history SET prev = ordered.prev
+                FROM (SELECT seq, LAG(seq) OVER (PARTITION BY project, group_key, id ORDER BY time, seq) AS prev FROM profile_history) AS ordered
+                WHERE profile_history.seq = ordered.seq AND ordered.prev IS NOT NULL;
+
+            ALTER TABLE profiles ADD COLUMN log_seq INTEGER;  -- seq of the profile's newest history row
+            ALTER TABLE profiles ADD COLUMN log_time INTEGER; -- the newest time of its history rows, Unix ms
+
+            -- The heads of profiles with history and no row in profiles (deleted, or only no-op records).
+            CREATE TABLE log_heads (
+                project   TEXT NOT NULL,
+                group_key TEXT NOT NULL,
+                id        TEXT NOT NULL,
+                log_seq   INTEGER NOT NULL,
+                log_time  INTEGER NOT NULL,
+                PRIMARY KEY (project, group_key, id)
+            ) WITHOUT ROWID;
+
+            CREATE TEMP TABLE migration_heads AS
+                SELECT project, group_key, id, seq, time FROM (
+                    SELECT project, group_key, id, seq, time,
+                           ROW_NUMBER() OVER (PARTITION BY project, group_key, id ORDER BY time DESC, seq DESC) AS n
+                    FROM profile_history)
+                WHERE n = 1;
+            UPDATE profiles SET log_seq = h.seq, log_time = h.time
+                FROM migration_heads AS h
+                WHERE profiles.project = h.project AND profiles.group_key = h.group_key AND profiles.id = h.id;
+            INSERT INTO log_heads (project, group_key, id, log_seq, log_time)
+                SELECT h.project, h.group_key, h.id, h.seq, h.time FROM migration_heads AS h
+                WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.project = h.project AND p.group_key = h.group_key AND p.id = h.id);
+            DROP TABLE migration_heads;
+
+            DROP INDEX profile_history_profile;
+            """),
     ];
 
     private static readonly SchemaMigrator Migrator = new(

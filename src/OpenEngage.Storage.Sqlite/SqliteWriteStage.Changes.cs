@@ -8,15 +8,29 @@ namespace OpenEngage.Storage.Sqlite;
 /// The change log and the record log (the property history), written in the transaction of the
 /// profiles they describe, and read back by the first stage when a late record arrives.
 /// </summary>
+/// <remarks>
+/// A profile's history rows form a chain (<see cref="SqliteHistoryChain"/>): each row names the
+/// profile's previous row (<c>prev</c>), and the head (the newest row's <c>seq</c> and the newest time
+/// of the profile's rows) is stored in the profile's row, or in <c>log_heads</c> while the profile
+/// has no row. The commit reads the head inside its own transaction: a group committed just before
+/// may have moved it after this group was prepared. It skips the read only for a profile the first
+/// stage found without any history: the group being committed had no rows for it either, and a
+/// write by another connection since makes this group stale before it writes anything.
+/// </remarks>
 internal sealed partial class SqliteWriteStage
 {
     private SqliteRawStatement? _insertChange;
     private SqliteRawStatement? _insertHistory;
-    private SqliteRawStatement? _deleteHistoryAfter;
-    private SqliteCommand? _selectLatest;
+    private SqliteRawStatement? _readHead;
+    private SqliteRawStatement? _readLogRow;
+    private SqliteRawStatement? _deleteLogRow;
+    private SqliteRawStatement? _upsertWithHead;
+    private SqliteRawStatement? _setHead;
+    private SqliteRawStatement? _parkHead;
+    private SqliteRawStatement? _unparkHead;
     private SqliteCommand? _selectNewer;
 
-    /// <summary>The statements of the change and record logs, on the write connection; each binds the profile's key to ?1 to ?3 (<see cref="BindKey"/>).</summary>
+    /// <summary>The statements of the change and record logs, on the write connection; those of a profile bind its key to ?1 to ?3 (<see cref="BindKey"/>).</summary>
     private void PrepareChangeCommands(SqliteConnection connection)
     {
         _insertChange = SqliteRawStatement.Prepare(connection, """
@@ -25,26 +39,27 @@ internal sealed partial class SqliteWriteStage
             """);
 
         _insertHistory = SqliteRawStatement.Prepare(connection, """
-            INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10);
+            INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json, prev)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11);
             """);
 
-        _deleteHistoryAfter = SqliteRawStatement.Prepare(connection, """
-            DELETE FROM profile_history WHERE project = ?1 AND group_key = ?2 AND id = ?3 AND time > ?4;
+        _readHead = SqliteRawStatement.Prepare(connection, $"SELECT {SqliteHistoryChain.Head("?1", "?2", "?3")};");
+        _readLogRow = SqliteRawStatement.Prepare(connection, "SELECT time, prev FROM profile_history WHERE seq = ?1;");
+        _deleteLogRow = SqliteRawStatement.Prepare(connection, "DELETE FROM profile_history WHERE seq = ?1;");
+        _upsertWithHead = SqliteRawStatement.Prepare(connection, """
+            INSERT INTO profiles (project, group_key, id, properties, log_seq, log_time) VALUES (?1, ?2, ?3, jsonb(?4), ?5, ?6)
+            ON CONFLICT (project, group_key, id) DO UPDATE SET properties = excluded.properties, log_seq = excluded.log_seq, log_time = excluded.log_time;
             """);
+        _setHead = SqliteRawStatement.Prepare(connection, "UPDATE profiles SET log_seq = ?4, log_time = ?5 WHERE project = ?1 AND group_key = ?2 AND id = ?3;");
+        _parkHead = SqliteRawStatement.Prepare(connection, """
+            INSERT INTO log_heads (project, group_key, id, log_seq, log_time) VALUES (?1, ?2, ?3, ?4, ?5)
+            ON CONFLICT (project, group_key, id) DO UPDATE SET log_seq = excluded.log_seq, log_time = excluded.log_time;
+            """);
+        _unparkHead = SqliteRawStatement.Prepare(connection, "DELETE FROM log_heads WHERE project = ?1 AND group_key = ?2 AND id = ?3;");
     }
 
-    private void PrepareLogCommands(SqliteConnection connection)
-    {
-        _selectLatest = Command(connection, """
-            SELECT max(time) FROM profile_history WHERE project = $project AND group_key = $group_key AND id = $id;
-            """);
-        _selectNewer = Command(connection, """
-            SELECT time, received, source, credential, kind, changes, record_json FROM profile_history
-            WHERE project = $project AND group_key = $group_key AND id = $id AND time > $after AND time <= $up_to
-            ORDER BY time, seq;
-            """, ("$after", SqliteType.Integer), ("$up_to", SqliteType.Integer));
-    }
+    private void PrepareLogCommands(SqliteConnection connection) =>
+        _selectNewer = Command(connection, SqliteHistoryChain.NewerSql, ("$after", SqliteType.Integer), ("$up_to", SqliteType.Integer));
 
     private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, SqliteType Type)[] more)
     {
@@ -64,24 +79,20 @@ internal sealed partial class SqliteWriteStage
 
     private void DisposeChangeCommands()
     {
-        _insertChange?.Dispose();
-        _insertHistory?.Dispose();
-        _deleteHistoryAfter?.Dispose();
-        _insertChange = _insertHistory = _deleteHistoryAfter = null;
+        SqliteRawStatement?[] statements = [_insertChange, _insertHistory, _readHead, _readLogRow, _deleteLogRow, _upsertWithHead, _setHead, _parkHead, _unparkHead];
+        foreach (var statement in statements)
+        {
+            statement?.Dispose();
+        }
+
+        _insertChange = _insertHistory = _readHead = _readLogRow = _deleteLogRow = null;
+        _upsertWithHead = _setHead = _parkHead = _unparkHead = null;
     }
 
     private void DisposeLogCommands()
     {
-        _selectLatest?.Dispose();
         _selectNewer?.Dispose();
-        _selectLatest = _selectNewer = null;
-    }
-
-    /// <summary>First stage: the time of a profile's newest committed log record.</summary>
-    private long LoadLatest(ProfileKey key)
-    {
-        Bind(_selectLatest!, key);
-        return _selectLatest!.ExecuteScalar() is long latest ? latest : long.MinValue;
+        _selectNewer = null;
     }
 
     /// <summary>
@@ -104,14 +115,9 @@ internal sealed partial class SqliteWriteStage
         return HistoryRows.LoggedRecords(reader, key);
     }
 
-    /// <summary>Second stage, inside the group's transaction: the change-log rows, then each profile's log rows.</summary>
-    private void WriteChanges(SqlitePreparedChange[] changes, SqlitePreparedLog[] logs)
+    /// <summary>Second stage, inside the group's transaction: the change-log rows.</summary>
+    private void WriteChanges(SqlitePreparedChange[] changes)
     {
-        if (changes.Length == 0 && logs.Length == 0)
-        {
-            return;
-        }
-
         var insertChange = _insertChange!;
         foreach (var change in changes)
         {
@@ -124,31 +130,150 @@ internal sealed partial class SqliteWriteStage
             insertChange.BindText(9, change.Source);
             insertChange.Execute();
         }
+    }
+
+    /// <summary>
+    /// Second stage, inside the group's transaction: each profile's log rows appended to its chain
+    /// (after removing the rows a late record rewrites). Returns the chains' new heads, by row.
+    /// </summary>
+    private long?[] AppendLogs(SqlitePreparedRow[] rows)
+    {
+        var heads = _history ? new long?[rows.Length] : [];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            if (rows[i].Log is { } log)
+            {
+                heads[i] = AppendLog(rows[i], log);
+            }
+        }
+
+        return heads;
+    }
+
+    private long? AppendLog(SqlitePreparedRow row, SqlitePreparedLog log)
+    {
+        var key = log.Key;
+        long? head = null;
+        if (row.Head != SqliteChainHead.None)
+        {
+            BindKey(_readHead!, key);
+            _readHead!.TryRead(out head, out _);
+        }
+
+        if (log.RewriteAfter is { } rewriteAfter)
+        {
+            head = DropNewerThan(head, rewriteAfter);
+        }
 
         var insertHistory = _insertHistory!;
-        var deleteAfter = _deleteHistoryAfter!;
-        foreach (var log in logs)
+        foreach (var logRow in log.Rows)
         {
-            if (log.RewriteAfter is { } rewriteAfter)
+            // Execute clears the bindings: the key is bound again for every row.
+            BindKey(insertHistory, key);
+            insertHistory.BindInt64(4, logRow.Time);
+            insertHistory.BindInt64(5, logRow.Received);
+            insertHistory.BindText(6, logRow.Source);
+            insertHistory.BindText(7, logRow.Credential);
+            insertHistory.BindText(8, logRow.Kind);
+            insertHistory.BindText(9, logRow.Changes);
+            insertHistory.BindText(10, logRow.Record);
+            if (head is { } previous)
             {
-                BindKey(deleteAfter, log.Key);
-                deleteAfter.BindInt64(4, rewriteAfter);
-                deleteAfter.Execute();
+                insertHistory.BindInt64(11, previous);
             }
 
-            foreach (var row in log.Rows)
+            insertHistory.Execute();
+            head = insertHistory.LastInsertRowId;
+        }
+
+        return head;
+    }
+
+    /// <summary>
+    /// Second stage, inside the group's transaction, after <see cref="AppendLogs"/>: the profile row
+    /// of a profile with log rows (or its deletion) with the chain's new head, else the head in
+    /// <c>log_heads</c>.
+    /// </summary>
+    private void StoreHead(SqlitePreparedRow row, long? head)
+    {
+        var key = row.Key;
+        if (row.Dirty && row.Json is { } json)
+        {
+            BindKey(_upsertWithHead!, key);
+            _upsertWithHead!.BindText(4, json);
+            BindHead(_upsertWithHead, 5, head, row.Latest);
+            _upsertWithHead.Execute();
+        }
+        else if (row.ExistsAfter)
+        {
+            BindKey(_setHead!, key);
+            BindHead(_setHead!, 4, head, row.Latest);
+            _setHead!.Execute();
+        }
+        else
+        {
+            if (row.Dirty && row.Stored)
             {
-                // Execute clears the bindings: the key is bound again for every row.
-                BindKey(insertHistory, log.Key);
-                insertHistory.BindInt64(4, row.Time);
-                insertHistory.BindInt64(5, row.Received);
-                insertHistory.BindText(6, row.Source);
-                insertHistory.BindText(7, row.Credential);
-                insertHistory.BindText(8, row.Kind);
-                insertHistory.BindText(9, row.Changes);
-                insertHistory.BindText(10, row.Record);
-                insertHistory.Execute();
+                BindKey(_delete!, key);
+                _delete!.Execute();
             }
+
+            if (head is not null)
+            {
+                BindKey(_parkHead!, key);
+                BindHead(_parkHead!, 4, head, row.Latest);
+                _parkHead!.Execute();
+            }
+            else if (row.Head == SqliteChainHead.Parked)
+            {
+                BindKey(_unparkHead!, key);
+                _unparkHead!.Execute();
+            }
+
+            return;
+        }
+
+        if (row.Head == SqliteChainHead.Parked)
+        {
+            // The profile has a row again: its head moved there.
+            BindKey(_unparkHead!, key);
+            _unparkHead!.Execute();
+        }
+    }
+
+    /// <summary>
+    /// Deletes the rows of a chain newer than <paramref name="after"/>, walking from its head, and
+    /// returns the new head: the first row kept (or the <c>seq</c> the walk stopped at, when
+    /// retention purged that row). Along a chain of a project ordered by time, times never increase
+    /// (an in-order record is at least as new as the profile's newest, and a late record rewrites
+    /// every row after its time), so the walk stops at the first row not newer.
+    /// </summary>
+    private long? DropNewerThan(long? head, long after)
+    {
+        var current = head;
+        while (current is { } seq)
+        {
+            _readLogRow!.BindInt64(1, seq);
+            if (!_readLogRow.TryRead(out var time, out var prev) || time <= after)
+            {
+                break;
+            }
+
+            _deleteLogRow!.BindInt64(1, seq);
+            _deleteLogRow.Execute();
+            current = prev;
+        }
+
+        return current;
+    }
+
+    /// <summary>Binds a chain's head (its newest row's <c>seq</c>, NULL when it has none) and the newest time of its rows.</summary>
+    private static void BindHead(SqliteRawStatement statement, int index, long? head, long latest)
+    {
+        if (head is { } seq)
+        {
+            statement.BindInt64(index, seq);
+            statement.BindInt64(index + 1, latest);
         }
     }
 }

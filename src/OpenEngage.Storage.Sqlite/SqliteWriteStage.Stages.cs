@@ -32,17 +32,12 @@ internal sealed partial class SqliteWriteStage
             }
 
             var rows = new SqlitePreparedRow[_working.Count];
-            var logs = _working.RecordChanges ? new List<SqlitePreparedLog>(_working.Count) : null;
             var n = 0;
             foreach (var profile in _working)
             {
                 var json = profile.Dirty && profile.Current is { } properties ? StoredProperties.SerializeToUtf8(properties) : null;
-                var logged = logs is not null && (profile.Log.Count > 0 || profile.RewriteAfter is not null);
-                rows[n++] = new SqlitePreparedRow(profile.Key, profile.Current, json, profile.Dirty, profile.Stored, profile.Latest, logged);
-                if (logged)
-                {
-                    logs!.Add(SqlitePreparedLog.From(profile));
-                }
+                var log = _working.RecordChanges && (profile.Log.Count > 0 || profile.RewriteAfter is not null) ? SqlitePreparedLog.From(profile) : null;
+                rows[n++] = new SqlitePreparedRow(profile.Key, profile.Current, json, profile.Dirty, profile.Stored, profile.Latest, log, _heads.GetValueOrDefault(profile.Key, SqliteChainHead.InRow));
             }
 
             var changes = new SqlitePreparedChange[_working.Changes.Count];
@@ -51,7 +46,7 @@ internal sealed partial class SqliteWriteStage
                 changes[i] = SqlitePreparedChange.From(_working.Changes[i]);
             }
 
-            var prepared = new SqlitePreparedGroup(results, rows, changes, logs is null ? [] : [.. logs], ++_preparedGroups, group.Count, updateCount);
+            var prepared = new SqlitePreparedGroup(results, rows, changes, ++_preparedGroups, group.Count, updateCount);
             foreach (var row in rows)
             {
                 if (row.Dirty || row.Logged)
@@ -65,6 +60,7 @@ internal sealed partial class SqliteWriteStage
         finally
         {
             _working.Clear();
+            _heads.Clear();
         }
     }
 
@@ -96,10 +92,22 @@ internal sealed partial class SqliteWriteStage
                 return false;
             }
 
+            WriteChanges(prepared.Changes);
+
+            // Every profile's history rows first (appended to the table's end, one after another),
+            // then the profile rows, each with its chain's new head.
+            var heads = AppendLogs(prepared.Rows);
             var upsert = _upsert!;
             var delete = _delete!;
-            foreach (var row in prepared.Rows)
+            for (var i = 0; i < prepared.Rows.Length; i++)
             {
+                var row = prepared.Rows[i];
+                if (row.Logged)
+                {
+                    StoreHead(row, heads[i]);
+                    continue;
+                }
+
                 if (!row.Dirty)
                 {
                     continue;
@@ -117,8 +125,6 @@ internal sealed partial class SqliteWriteStage
                     delete.Execute();
                 }
             }
-
-            WriteChanges(prepared.Changes, prepared.Logs);
 
             transaction.Commit();
             RecordCommittedFrames();

@@ -28,12 +28,16 @@ internal sealed partial class SqliteWriteStage
     private readonly string _loadConnectionString;
     private readonly WorkingSet _working;
     private readonly Dictionary<ProfileKey, Uncommitted> _uncommitted = [];
+
+    /// <summary>The profiles of the group being prepared whose chain head was not in their row when the group first touched them.</summary>
+    private readonly Dictionary<ProfileKey, SqliteChainHead> _heads = [];
     private readonly ProfileCache _cache;
     private readonly bool _history;
     private long _preparedGroups;
 
     private SqliteConnection? _loader;
     private SqliteCommand? _select;
+    private SqliteCommand? _selectParkedLatest;
     private SqliteConnection? _writer;
     private SqliteRawStatement? _upsert;
     private SqliteRawStatement? _delete;
@@ -48,7 +52,7 @@ internal sealed partial class SqliteWriteStage
         _loadConnectionString = new SqliteConnectionStringBuilder(readConnectionString) { Pooling = false }.ToString();
         _cache = new ProfileCache(profileCacheSize);
         _history = history.Enabled;
-        _working = new WorkingSet(engine, LoadCurrent, history.Enabled ? LoadNewer : null) { RecordChanges = history.Enabled };
+        _working = new WorkingSet(engine, LoadFirst, history.Enabled ? LoadNewer : null) { RecordChanges = history.Enabled };
         _logger = logger;
     }
 
@@ -188,9 +192,10 @@ internal sealed partial class SqliteWriteStage
             // keeps what the first stage reads again. Against 64 MiB, in the benchmark's alternating
             // runs, the default was as fast with 2000-record batches and history on, and 5 to 12 %
             // faster with single records and with history off.
-            _select = Prepare(connection, "SELECT json(properties) FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;");
+            _select = Prepare(connection, "SELECT json(properties), log_time FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;");
             if (_history)
             {
+                _selectParkedLatest = Prepare(connection, "SELECT log_time FROM log_heads WHERE project = $project AND group_key = $group_key AND id = $id;");
                 PrepareLogCommands(connection);
             }
 
@@ -207,8 +212,9 @@ internal sealed partial class SqliteWriteStage
     {
         DisposeLogCommands();
         _select?.Dispose();
+        _selectParkedLatest?.Dispose();
         _loader?.Dispose();
-        _select = null;
+        _select = _selectParkedLatest = null;
         _loader = null;
     }
 
@@ -216,13 +222,47 @@ internal sealed partial class SqliteWriteStage
     private ProfileState Load(ProfileKey key)
     {
         Bind(_select!, key);
-        JsonObject? properties;
+        JsonObject? properties = null;
+        long? latest = null;
         using (var reader = _select!.ExecuteReader())
         {
-            properties = reader.Read() ? StoredProperties.Parse(reader.GetString(0)) : null;
+            if (reader.Read())
+            {
+                properties = StoredProperties.Parse(reader.GetString(0));
+                latest = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+            }
         }
 
-        return new ProfileState(properties, _history ? LoadLatest(key) : long.MinValue) { Owned = true };
+        if (!_history)
+        {
+            return new ProfileState(properties, long.MinValue) { Owned = true };
+        }
+
+        // The time of the newest history row is the head of the profile's chain: in its row, or
+        // in log_heads while it has none (or its row was written with history off).
+        if (latest is null)
+        {
+            Bind(_selectParkedLatest!, key);
+            latest = _selectParkedLatest!.ExecuteScalar() is long parked ? parked : null;
+        }
+
+        return new ProfileState(properties, latest ?? long.MinValue) { Owned = true };
+    }
+
+    /// <summary>
+    /// The state a group's first update of a profile starts from (<see cref="LoadCurrent"/>),
+    /// noting a profile without history (its chain starts in this group) and one that has history
+    /// but no row (the head of its chain is in <c>log_heads</c>).
+    /// </summary>
+    private ProfileState LoadFirst(ProfileKey key)
+    {
+        var state = LoadCurrent(key);
+        if (_history && (state.Latest == long.MinValue || state.Properties is null))
+        {
+            _heads[key] = state.Latest == long.MinValue ? SqliteChainHead.None : SqliteChainHead.Parked;
+        }
+
+        return state;
     }
 
     private static object? ExecuteScalar(SqliteConnection connection, string sql)

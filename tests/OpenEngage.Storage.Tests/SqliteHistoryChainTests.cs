@@ -1,0 +1,286 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenEngage.Profiles;
+using OpenEngage.Storage.Identity;
+using OpenEngage.Storage.Sqlite;
+
+namespace OpenEngage.Storage.Tests;
+
+/// <summary>
+/// The embedded store keeps each profile's history rows as a chain (each row names the profile's
+/// previous one; the head is in the profile's row or in <c>log_heads</c>) instead of a per-profile
+/// index: a database of the schema before, a chain that retention cut, a late record that rewrites
+/// rows of a group still being committed, a profile deleted and created again, and a merge.
+/// </summary>
+public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
+{
+    private static readonly DateTimeOffset Arrival = new(2024, 5, 2, 8, 30, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task AStoreWithHistoryOfTheSchemaBeforeChainsReadsAndFoldsLateRecordsAfterMigrating()
+    {
+        var path = Path.Combine(Root, "v6");
+        Directory.CreateDirectory(path);
+        using (var old = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(path, SqliteProfileStore.DatabaseFileName), Pooling = false }.ToString()))
+        {
+            old.Open();
+            Execute(old, "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);");
+            foreach (var migration in SqliteSchema.Migrations.Where(m => m.Version <= 6))
+            {
+                Execute(old, migration.Sql);
+                Execute(old, $"INSERT INTO schema_version VALUES ({migration.Version}, '2026-01-01T00:00:00Z');");
+            }
+
+            // Rows as the schema before wrote them, inserted out of time order (seq is not time order):
+            // "a" has three records, "gone" was deleted (history, no profile row), "b" has one.
+            Execute(old, """
+                INSERT INTO profiles VALUES ('project-1', '', 'a', jsonb('{"plan":"pro","seen":3}')), ('project-1', '', 'b', jsonb('{"x":1}'));
+                """);
+            InsertOldRow(old, Timed("a", 20) with { Set = [new("plan", "pro")] }, "update", """{"plan":{"old":"free","new":"pro"}}""");
+            InsertOldRow(old, Timed("gone", 5) with { Set = [new("y", 1)] }, "create", """{"y":{"new":1}}""");
+            InsertOldRow(old, Timed("a", 10) with { Set = [new("plan", "free")] }, "create", """{"plan":{"new":"free"}}""");
+            InsertOldRow(old, Timed("b", 7) with { Set = [new("x", 1)] }, "create", """{"x":{"new":1}}""");
+            InsertOldRow(old, Timed("a", 30) with { Set = [new("seen", 3)] }, "update", """{"seen":{"new":3}}""");
+            InsertOldRow(old, Timed("gone", 6) with { Delete = true }, "delete", """{"y":{"old":1}}""");
+        }
+
+        var store = await OpenAsync(path);
+        using (var side = OpenSide(store))
+        {
+            Assert.Equal(7L, Scalar(side, "SELECT max(version) FROM schema_version;"));
+            Assert.Equal(0L, Scalar(side, "SELECT count(*) FROM sqlite_master WHERE name = 'profile_history_profile';"));
+            Assert.Equal(T0.AddMinutes(30).ToUnixTimeMilliseconds(), Scalar(side, "SELECT log_time FROM profiles WHERE id = 'a';"));
+            Assert.Equal(T0.AddMinutes(6).ToUnixTimeMilliseconds(), Scalar(side, "SELECT log_time FROM log_heads WHERE id = 'gone';"));
+            Assert.Equal(1L, Scalar(side, "SELECT count(*) FROM log_heads;"));
+        }
+
+        Assert.Equal([30, 20, 10], (await ReadAsync(store, "a")).Select(Minutes));
+        Assert.Equal([6, 5], (await ReadAsync(store, "gone")).Select(Minutes));
+        Assert.Equal([7], (await ReadAsync(store, "b")).Select(Minutes));
+
+        // A late record between the migrated rows: it lands under the newer "plan", and re-folds on top of them.
+        await store.ApplyAsync([Timed("a", 15) with { Set = [new("plan", "trial"), new("early", true)] }]);
+        var a = (await store.GetAsync(User("a")))!.Properties;
+        Assert.Equal("pro", a["plan"]!.GetValue<string>());
+        Assert.True(a["early"]!.GetValue<bool>());
+        Assert.Equal([30, 20, 15, 10], (await ReadAsync(store, "a")).Select(Minutes));
+
+        // The deleted profile comes back: its head moves from log_heads into its row.
+        await store.ApplyAsync([Timed("gone", 40) with { Set = [new("y", 2)] }]);
+        Assert.Equal([40, 6, 5], (await ReadAsync(store, "gone")).Select(Minutes));
+        using (var side = OpenSide(store))
+        {
+            Assert.Equal(0L, Scalar(side, "SELECT count(*) FROM log_heads;"));
+        }
+    }
+
+    [Fact]
+    public async Task AChainCutByRetentionStillReadsAndTakesALateRecord()
+    {
+        var store = await OpenAsync(Path.Combine(Root, "purge"));
+        await store.ApplyAsync([Timed("a", 10, Arrival.AddDays(-100)) with { Set = [new("plan", "free")] }]);
+        await store.ApplyAsync([Timed("a", 20, Arrival.AddDays(-95)) with { Set = [new("seats", 1)] }]);
+        await store.ApplyAsync([Timed("a", 30) with { Set = [new("plan", "pro")] }]);
+        await store.ApplyAsync([Timed("a", 40) with { Set = [new("seats", 5)] }]);
+
+        Assert.Equal(4, await store.PurgeHistoryAsync(Arrival.AddDays(-90)));
+        Assert.Equal([40, 30], (await ReadAsync(store, "a")).Select(Minutes));
+
+        // Late, before everything kept: the kept rows are applied again on top of it; the purged are gone for good.
+        await store.ApplyAsync([Timed("a", 25) with { Set = [new("plan", "trial"), new("seats", 2), new("note", "late")] }]);
+        var a = (await store.GetAsync(User("a")))!.Properties;
+        Assert.Equal("pro", a["plan"]!.GetValue<string>());
+        Assert.Equal(5, a["seats"]!.GetValue<int>());
+        Assert.Equal("late", a["note"]!.GetValue<string>());
+        Assert.Equal([40, 30, 25], (await ReadAsync(store, "a")).Select(Minutes));
+
+        // Late, before even the purged rows: nothing kept is older, so every kept row is applied again.
+        await store.ApplyAsync([Timed("a", 1) with { Set = [new("first", true)] }]);
+        Assert.Equal([40, 30, 25, 1], (await ReadAsync(store, "a")).Select(Minutes));
+        Assert.True((await store.GetAsync(User("a")))!.Properties["first"]!.GetValue<bool>());
+
+        // Removing the history removes the whole chain still stored, and the head.
+        await store.RemoveHistoryAsync([User("a")]);
+        Assert.Empty(await ReadAsync(store, "a"));
+        using var side = OpenSide(store);
+        Assert.Equal(0L, Scalar(side, "SELECT count(*) FROM profile_history;"));
+        Assert.Equal(1L, Scalar(side, "SELECT count(*) FROM profiles WHERE log_seq IS NULL;"));
+    }
+
+    [Fact]
+    public async Task ALateRecordForRowsOfAGroupStillBeingCommittedWaitsAndRewritesThem()
+    {
+        var store = await OpenAsync(Path.Combine(Root, "in-flight"), pipelineAfterUpdates: 1);
+        await store.ApplyAsync([Timed("a", 10) with { Set = [new("plan", "free")] }]);
+        var hold = new CommitHold(store);
+
+        var first = store.ApplyAsync([Timed("a", 20) with { Set = [new("plan", "pro")] }, Timed("a", 30) with { Set = [new("seats", 3)] }]);
+        await hold.Taken;
+        var followerTaken = NextGroupTaken(store);
+        var late = store.ApplyAsync([Timed("a", 15) with { Set = [new("plan", "trial"), new("seats", 1), new("trial", true)] }]);
+        await followerTaken;
+        Assert.False(first.IsCompleted);
+        Assert.False(late.IsCompleted);
+        hold.Release();
+
+        await first;
+        Assert.Equal(ApplyStatus.Upserted, Assert.Single(await late).Status);
+        var a = (await store.GetAsync(User("a")))!.Properties;
+        Assert.Equal("pro", a["plan"]!.GetValue<string>());
+        Assert.Equal(3, a["seats"]!.GetValue<int>());
+        Assert.True(a["trial"]!.GetValue<bool>());
+
+        var history = await ReadAsync(store, "a");
+        Assert.Equal([30, 20, 15, 10], history.Select(Minutes));
+        Assert.Equal("trial", history[1].Diff.Properties.Single(p => p.Name == "plan").Old!.GetValue<string>());
+
+        // The chain is whole: one row per record, each naming the one before it, the head in the profile row.
+        using var side = OpenSide(store);
+        Assert.Equal(4L, Scalar(side, "SELECT count(*) FROM profile_history;"));
+        Assert.Equal(1L, Scalar(side, "SELECT count(*) FROM profile_history WHERE prev IS NULL;"));
+        Assert.Equal(3L, Scalar(side, "SELECT count(*) FROM profile_history h JOIN profile_history p ON p.seq = h.prev AND p.time <= h.time;"));
+        Assert.Equal(Scalar(side, "SELECT max(seq) FROM profile_history;"), Scalar(side, "SELECT log_seq FROM profiles WHERE id = 'a';"));
+    }
+
+    [Fact]
+    public async Task AProfileDeletedAndCreatedAgainKeepsOneChainThroughLogHeads()
+    {
+        var store = await OpenAsync(Path.Combine(Root, "deleted"));
+        await store.ApplyAsync([Timed("a", 10) with { Set = [new("v", 1)] }]);
+        await store.ApplyAsync([Timed("a", 20) with { Delete = true }]);
+        using (var side = OpenSide(store))
+        {
+            Assert.Equal(1L, Scalar(side, "SELECT count(*) FROM log_heads WHERE id = 'a';"));
+        }
+
+        await store.ApplyAsync([Timed("a", 30) with { Set = [new("v", 2)] }]);
+        Assert.Equal([30, 20, 10], (await ReadAsync(store, "a")).Select(Minutes));
+        using (var side = OpenSide(store))
+        {
+            Assert.Equal(0L, Scalar(side, "SELECT count(*) FROM log_heads;"));
+        }
+
+        // A late record before the deletion: the deletion and the later set are applied again on top.
+        await store.ApplyAsync([Timed("a", 15) with { Set = [new("w", 1)] }]);
+        var a = (await store.GetAsync(User("a")))!.Properties;
+        Assert.Equal(2, a["v"]!.GetValue<int>());
+        Assert.False(a.ContainsKey("w"));
+        Assert.Equal([30, 20, 15, 10], (await ReadAsync(store, "a")).Select(Minutes));
+    }
+
+    [Fact]
+    public async Task AMergeAppendsToBothChainsAndAPrivacyDeletionRemovesThemWhole()
+    {
+        var store = await OpenAsync(Path.Combine(Root, "merge"));
+        await store.ApplyAsync([Timed("d1", 10) with { Set = [new("seen", "landing")] }, Timed("u1", 20) with { Set = [new("plan", "pro")] }]);
+        await store.ApplyAsync([Timed("d1", 11) with { Set = [new("step", 2)] }]);
+
+        await store.LinkAsync(new IdentityLinkRequest(Project, IdentityMode.Simplified, IdentityLinkKind.DeviceAndUser, "u1", "d1", T0.AddMinutes(30)));
+
+        // The merged profile's chain ends in its deletion, its head parked; the canonical's in its gain.
+        var d1 = await ReadAsync(store, "d1");
+        Assert.Equal(["merge", "engage", "engage"], d1.Select(r => r.Source));
+        Assert.Equal(ProfileDiffKind.Delete, d1[0].Diff.Kind);
+        var u1 = await ReadAsync(store, "u1");
+        Assert.Equal(["merge", "engage"], u1.Select(r => r.Source));
+        Assert.Equal("landing", u1[0].Diff.Properties.Single(p => p.Name == "seen").New!.GetValue<string>());
+        using (var side = OpenSide(store))
+        {
+            Assert.Equal("d1", Scalar(side, "SELECT group_concat(id) FROM log_heads;"));
+            Assert.Equal(Scalar(side, "SELECT max(seq) FROM profile_history WHERE id = 'u1';"), Scalar(side, "SELECT log_seq FROM profiles WHERE id = 'u1';"));
+        }
+
+        await store.DeleteIdentitiesAsync(Project, ["u1"]);
+
+        Assert.Empty(await ReadAsync(store, "u1"));
+        Assert.Empty(await ReadAsync(store, "d1"));
+        using (var side = OpenSide(store))
+        {
+            Assert.Equal(0L, Scalar(side, "SELECT count(*) FROM profile_history;"));
+            Assert.Equal(0L, Scalar(side, "SELECT count(*) FROM log_heads;"));
+        }
+    }
+
+    private static void InsertOldRow(SqliteConnection connection, ProfileUpdate update, string kind, string changes)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json)
+            VALUES ('project-1', '', $id, $time, $time, 'engage', 'token', $kind, $changes, $record);
+            """;
+        command.Parameters.AddWithValue("$id", update.DistinctId);
+        command.Parameters.AddWithValue("$time", update.Time.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$kind", kind);
+        command.Parameters.AddWithValue("$changes", changes);
+        command.Parameters.AddWithValue("$record", ProfileUpdateJson.Serialize(update));
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static int Minutes(HistoryRecord record) => (int)(DateTimeOffset.FromUnixTimeMilliseconds(record.Time) - T0).TotalMinutes;
+
+    private static ProfileUpdate Timed(string id, int minutes, DateTimeOffset? received = null) => Update(id) with
+    {
+        Time = T0.AddMinutes(minutes),
+        ReceivedAt = received ?? Arrival,
+        Source = "engage",
+        Credential = "token",
+    };
+
+    private static async Task<List<HistoryRecord>> ReadAsync(SqliteProfileStore store, string id)
+    {
+        var records = new List<HistoryRecord>();
+        await foreach (var record in store.ReadHistoryAsync(new HistoryQuery(User(id))))
+        {
+            records.Add(record);
+        }
+
+        return records;
+    }
+
+    private async Task<SqliteProfileStore> OpenAsync(string path, int pipelineAfterUpdates = SqliteProfileStore.DefaultPipelineAfterUpdates)
+    {
+        var store = new SqliteProfileStore(new SqliteStoreOptions { Path = path }, new ProfileEngine(ProfileLimits.Default), NullLogger<SqliteProfileStore>.Instance, new HistoryOptions())
+        {
+            PipelineAfterUpdates = pipelineAfterUpdates,
+        };
+        Stores.Add(store);
+        await store.InitializeAsync();
+        return store;
+    }
+
+    /// <summary>Completes when the first stage takes its next group, before preparing it.</summary>
+    private static Task NextGroupTaken(SqliteProfileStore store)
+    {
+        var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.OnGroupTaken = () => taken.TrySetResult();
+        return taken.Task;
+    }
+
+    /// <summary>Holds the commit stage before the next transaction begins, until released.</summary>
+    private sealed class CommitHold
+    {
+        private readonly TaskCompletionSource _taken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _held;
+
+        public CommitHold(SqliteProfileStore store) => store.OnCommitStarting = () =>
+        {
+            if (Interlocked.Exchange(ref _held, 1) == 0)
+            {
+                _taken.SetResult();
+                _released.Task.Wait();
+            }
+        };
+
+        public Task Taken => _taken.Task;
+
+        public void Release() => _released.TrySetResult();
+    }
+}
