@@ -154,16 +154,23 @@ public sealed partial class SqliteProfileStore : IIdentityStore
 
     /// <summary>
     /// A privacy deletion removes the user profiles' property history (each profile's chain of
-    /// rows and its head, <see cref="SqliteHistoryChain"/>) in its own transaction.
+    /// rows and its head, <see cref="SqliteHistoryChain"/>) in its own transaction, then every
+    /// other row of those ids: rows a retention cut left behind a chain, which no walk reaches.
+    /// That second part scans the table, as the change log's deletion does.
     /// </summary>
     private static void RemoveHistoryChains(SqliteConnection connection, SqliteTransaction transaction, string project, IReadOnlyList<string> ids)
     {
-        using var command = Command(connection, transaction, SqliteHistoryChain.RemoveSql, ("$project", project), ("$group_key", ""), ("$id", ""));
-        foreach (var id in ids)
+        using (var command = Command(connection, transaction, SqliteHistoryChain.RemoveSql, ("$project", project), ("$group_key", ""), ("$id", "")))
         {
-            command.Parameters["$id"].Value = id;
-            command.ExecuteNonQuery();
+            foreach (var id in ids)
+            {
+                command.Parameters["$id"].Value = id;
+                command.ExecuteNonQuery();
+            }
         }
+
+        using var stragglers = Command(connection, transaction, "DELETE FROM profile_history WHERE project = $project AND group_key = '' AND id IN (SELECT value FROM json_each($ids));", ("$project", project), ("$ids", JsonSerializer.Serialize(ids)));
+        stragglers.ExecuteNonQuery();
     }
 
     /// <summary>

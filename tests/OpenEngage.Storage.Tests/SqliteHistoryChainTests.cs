@@ -36,12 +36,12 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
             Execute(old, """
                 INSERT INTO profiles VALUES ('project-1', '', 'a', jsonb('{"plan":"pro","seen":3}')), ('project-1', '', 'b', jsonb('{"x":1}'));
                 """);
-            InsertOldRow(old, Timed("a", 20) with { Set = [new("plan", "pro")] }, "update", """{"plan":{"old":"free","new":"pro"}}""");
-            InsertOldRow(old, Timed("gone", 5) with { Set = [new("y", 1)] }, "create", """{"y":{"new":1}}""");
-            InsertOldRow(old, Timed("a", 10) with { Set = [new("plan", "free")] }, "create", """{"plan":{"new":"free"}}""");
-            InsertOldRow(old, Timed("b", 7) with { Set = [new("x", 1)] }, "create", """{"x":{"new":1}}""");
-            InsertOldRow(old, Timed("a", 30) with { Set = [new("seen", 3)] }, "update", """{"seen":{"new":3}}""");
-            InsertOldRow(old, Timed("gone", 6) with { Delete = true }, "delete", """{"y":{"old":1}}""");
+            InsertOldRow(old, Timed("a", 20) with { Operations = new() { Set = [new("plan", "pro")] } }, "update", """{"plan":{"old":"free","new":"pro"}}""");
+            InsertOldRow(old, Timed("gone", 5) with { Operations = new() { Set = [new("y", 1)] } }, "create", """{"y":{"new":1}}""");
+            InsertOldRow(old, Timed("a", 10) with { Operations = new() { Set = [new("plan", "free")] } }, "create", """{"plan":{"new":"free"}}""");
+            InsertOldRow(old, Timed("b", 7) with { Operations = new() { Set = [new("x", 1)] } }, "create", """{"x":{"new":1}}""");
+            InsertOldRow(old, Timed("a", 30) with { Operations = new() { Set = [new("seen", 3)] } }, "update", """{"seen":{"new":3}}""");
+            InsertOldRow(old, Timed("gone", 6) with { Operations = new() { Delete = true } }, "delete", """{"y":{"old":1}}""");
         }
 
         var store = await OpenAsync(path);
@@ -59,14 +59,14 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
         Assert.Equal([7], (await ReadAsync(store, "b")).Select(Minutes));
 
         // A late record between the migrated rows: it lands under the newer "plan", and re-folds on top of them.
-        await store.ApplyAsync([Timed("a", 15) with { Set = [new("plan", "trial"), new("early", true)] }]);
+        await store.ApplyAsync([Timed("a", 15) with { Operations = new() { Set = [new("plan", "trial"), new("early", true)] } }]);
         var a = (await store.GetAsync(User("a")))!.Properties;
         Assert.Equal("pro", a["plan"]!.GetValue<string>());
         Assert.True(a["early"]!.GetValue<bool>());
         Assert.Equal([30, 20, 15, 10], (await ReadAsync(store, "a")).Select(Minutes));
 
         // The deleted profile comes back: its head moves from log_heads into its row.
-        await store.ApplyAsync([Timed("gone", 40) with { Set = [new("y", 2)] }]);
+        await store.ApplyAsync([Timed("gone", 40) with { Operations = new() { Set = [new("y", 2)] } }]);
         Assert.Equal([40, 6, 5], (await ReadAsync(store, "gone")).Select(Minutes));
         using (var side = OpenSide(store))
         {
@@ -78,16 +78,16 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
     public async Task AChainCutByRetentionStillReadsAndTakesALateRecord()
     {
         var store = await OpenAsync(Path.Combine(Root, "purge"));
-        await store.ApplyAsync([Timed("a", 10, Arrival.AddDays(-100)) with { Set = [new("plan", "free")] }]);
-        await store.ApplyAsync([Timed("a", 20, Arrival.AddDays(-95)) with { Set = [new("seats", 1)] }]);
-        await store.ApplyAsync([Timed("a", 30) with { Set = [new("plan", "pro")] }]);
-        await store.ApplyAsync([Timed("a", 40) with { Set = [new("seats", 5)] }]);
+        await store.ApplyAsync([Timed("a", 10, Arrival.AddDays(-100)) with { Operations = new() { Set = [new("plan", "free")] } }]);
+        await store.ApplyAsync([Timed("a", 20, Arrival.AddDays(-95)) with { Operations = new() { Set = [new("seats", 1)] } }]);
+        await store.ApplyAsync([Timed("a", 30) with { Operations = new() { Set = [new("plan", "pro")] } }]);
+        await store.ApplyAsync([Timed("a", 40) with { Operations = new() { Set = [new("seats", 5)] } }]);
 
         Assert.Equal(4, await store.PurgeHistoryAsync(Arrival.AddDays(-90)));
         Assert.Equal([40, 30], (await ReadAsync(store, "a")).Select(Minutes));
 
         // Late, before everything kept: the kept rows are applied again on top of it; the purged are gone for good.
-        await store.ApplyAsync([Timed("a", 25) with { Set = [new("plan", "trial"), new("seats", 2), new("note", "late")] }]);
+        await store.ApplyAsync([Timed("a", 25) with { Operations = new() { Set = [new("plan", "trial"), new("seats", 2), new("note", "late")] } }]);
         var a = (await store.GetAsync(User("a")))!.Properties;
         Assert.Equal("pro", a["plan"]!.GetValue<string>());
         Assert.Equal(5, a["seats"]!.GetValue<int>());
@@ -95,7 +95,7 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
         Assert.Equal([40, 30, 25], (await ReadAsync(store, "a")).Select(Minutes));
 
         // Late, before even the purged rows: nothing kept is older, so every kept row is applied again.
-        await store.ApplyAsync([Timed("a", 1) with { Set = [new("first", true)] }]);
+        await store.ApplyAsync([Timed("a", 1) with { Operations = new() { Set = [new("first", true)] } }]);
         Assert.Equal([40, 30, 25, 1], (await ReadAsync(store, "a")).Select(Minutes));
         Assert.True((await store.GetAsync(User("a")))!.Properties["first"]!.GetValue<bool>());
 
@@ -111,13 +111,13 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
     public async Task ALateRecordForRowsOfAGroupStillBeingCommittedWaitsAndRewritesThem()
     {
         var store = await OpenAsync(Path.Combine(Root, "in-flight"), pipelineAfterUpdates: 1);
-        await store.ApplyAsync([Timed("a", 10) with { Set = [new("plan", "free")] }]);
+        await store.ApplyAsync([Timed("a", 10) with { Operations = new() { Set = [new("plan", "free")] } }]);
         var hold = new CommitHold(store);
 
-        var first = store.ApplyAsync([Timed("a", 20) with { Set = [new("plan", "pro")] }, Timed("a", 30) with { Set = [new("seats", 3)] }]);
+        var first = store.ApplyAsync([Timed("a", 20) with { Operations = new() { Set = [new("plan", "pro")] } }, Timed("a", 30) with { Operations = new() { Set = [new("seats", 3)] } }]);
         await hold.Taken;
         var followerTaken = NextGroupTaken(store);
-        var late = store.ApplyAsync([Timed("a", 15) with { Set = [new("plan", "trial"), new("seats", 1), new("trial", true)] }]);
+        var late = store.ApplyAsync([Timed("a", 15) with { Operations = new() { Set = [new("plan", "trial"), new("seats", 1), new("trial", true)] } }]);
         await followerTaken;
         Assert.False(first.IsCompleted);
         Assert.False(late.IsCompleted);
@@ -146,14 +146,14 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
     public async Task AProfileDeletedAndCreatedAgainKeepsOneChainThroughLogHeads()
     {
         var store = await OpenAsync(Path.Combine(Root, "deleted"));
-        await store.ApplyAsync([Timed("a", 10) with { Set = [new("v", 1)] }]);
-        await store.ApplyAsync([Timed("a", 20) with { Delete = true }]);
+        await store.ApplyAsync([Timed("a", 10) with { Operations = new() { Set = [new("v", 1)] } }]);
+        await store.ApplyAsync([Timed("a", 20) with { Operations = new() { Delete = true } }]);
         using (var side = OpenSide(store))
         {
             Assert.Equal(1L, Scalar(side, "SELECT count(*) FROM log_heads WHERE id = 'a';"));
         }
 
-        await store.ApplyAsync([Timed("a", 30) with { Set = [new("v", 2)] }]);
+        await store.ApplyAsync([Timed("a", 30) with { Operations = new() { Set = [new("v", 2)] } }]);
         Assert.Equal([30, 20, 10], (await ReadAsync(store, "a")).Select(Minutes));
         using (var side = OpenSide(store))
         {
@@ -161,7 +161,7 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
         }
 
         // A late record before the deletion: the deletion and the later set are applied again on top.
-        await store.ApplyAsync([Timed("a", 15) with { Set = [new("w", 1)] }]);
+        await store.ApplyAsync([Timed("a", 15) with { Operations = new() { Set = [new("w", 1)] } }]);
         var a = (await store.GetAsync(User("a")))!.Properties;
         Assert.Equal(2, a["v"]!.GetValue<int>());
         Assert.False(a.ContainsKey("w"));
@@ -172,8 +172,8 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
     public async Task AMergeAppendsToBothChainsAndAPrivacyDeletionRemovesThemWhole()
     {
         var store = await OpenAsync(Path.Combine(Root, "merge"));
-        await store.ApplyAsync([Timed("d1", 10) with { Set = [new("seen", "landing")] }, Timed("u1", 20) with { Set = [new("plan", "pro")] }]);
-        await store.ApplyAsync([Timed("d1", 11) with { Set = [new("step", 2)] }]);
+        await store.ApplyAsync([Timed("d1", 10) with { Operations = new() { Set = [new("seen", "landing")] } }, Timed("u1", 20) with { Operations = new() { Set = [new("plan", "pro")] } }]);
+        await store.ApplyAsync([Timed("d1", 11) with { Operations = new() { Set = [new("step", 2)] } }]);
 
         await store.LinkAsync(new IdentityLinkRequest(Project, IdentityMode.Simplified, IdentityLinkKind.DeviceAndUser, "u1", "d1", T0.AddMinutes(30)));
 
@@ -201,6 +201,31 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
         }
     }
 
+    [Fact]
+    public async Task APrivacyDeletionAlsoRemovesRowsARetentionCutLeftBehindTheChain()
+    {
+        var store = await OpenAsync(Path.Combine(Root, "cut-privacy"));
+        await store.ApplyAsync([Timed("a", 10, Arrival.AddDays(-100)) with { Operations = new() { Set = [new("plan", "free")] } }]);
+        await store.ApplyAsync([Timed("a", 30, Arrival.AddDays(-95)) with { Operations = new() { Set = [new("plan", "pro")] } }]);
+
+        // A late record rewrites the row of minute 30, which keeps its old arrival: the chain is now
+        // 30 (old arrival) → 20 (new) → 10 (old), and the purge takes the two old rows.
+        await store.ApplyAsync([Timed("a", 20) with { Operations = new() { Set = [new("seats", 3)] } }]);
+        await store.PurgeHistoryAsync(Arrival.AddDays(-90));
+        Assert.Empty(await ReadAsync(store, "a"));
+        using (var side = OpenSide(store))
+        {
+            Assert.Equal(1L, Scalar(side, "SELECT count(*) FROM profile_history WHERE id = 'a';"));
+        }
+
+        await store.DeleteIdentitiesAsync(Project, ["a"]);
+
+        using (var side = OpenSide(store))
+        {
+            Assert.Equal(0L, Scalar(side, "SELECT count(*) FROM profile_history WHERE id = 'a';"));
+        }
+    }
+
     private static void InsertOldRow(SqliteConnection connection, ProfileUpdate update, string kind, string changes)
     {
         using var command = connection.CreateCommand();
@@ -208,7 +233,7 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
             INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json)
             VALUES ('project-1', '', $id, $time, $time, 'engage', 'token', $kind, $changes, $record);
             """;
-        command.Parameters.AddWithValue("$id", update.DistinctId);
+        command.Parameters.AddWithValue("$id", update.Key.Id);
         command.Parameters.AddWithValue("$time", update.Time.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$kind", kind);
         command.Parameters.AddWithValue("$changes", changes);
