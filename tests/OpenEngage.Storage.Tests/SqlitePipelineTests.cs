@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenEngage.Profiles;
 using OpenEngage.Storage.Sqlite;
+using static OpenEngage.Storage.Tests.SqlitePipelineHooks;
 
 namespace OpenEngage.Storage.Tests;
 
@@ -172,34 +173,5 @@ public sealed class SqlitePipelineTests : SqliteStoreTestBase
         Stores.Add(store);
         await store.InitializeAsync();
         return store;
-    }
-
-    /// <summary>Completes when the first stage takes its next group, before preparing it.</summary>
-    private static Task NextGroupTaken(SqliteProfileStore store)
-    {
-        var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        store.OnGroupTaken = () => taken.TrySetResult();
-        return taken.Task;
-    }
-
-    /// <summary>Holds the commit stage before the next transaction begins, until released.</summary>
-    private sealed class CommitHold
-    {
-        private readonly TaskCompletionSource _taken = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _held;
-
-        public CommitHold(SqliteProfileStore store) => store.OnCommitStarting = () =>
-        {
-            if (Interlocked.Exchange(ref _held, 1) == 0)
-            {
-                _taken.SetResult();
-                _released.Task.Wait();
-            }
-        };
-
-        public Task Taken => _taken.Task;
-
-        public void Release() => _released.TrySetResult();
     }
 }
