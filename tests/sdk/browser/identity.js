@@ -6,42 +6,16 @@
 // Prints one JSON summary line on stdout: {deviceId, requests:[{url,status,response}], failures, consoleErrors}.
 
 const fs = require('fs');
-const http = require('http');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
 const { launchChromium } = require('../../Support/chromium');
+const { startStaticServer, trackRequests } = require('./harness');
 
 const [apiBase, token, user, alias] = process.argv.slice(2);
 if (!apiBase || !token || !user || !alias) {
   process.stderr.write('usage: node identity.js <api-base-url> <token> <user-id> <alias>\n');
   process.exit(2);
-}
-
-const QUIET_MS = 800;
-const PHASE_TIMEOUT_MS = 15000;
-const files = {
-  '/': { file: path.join(__dirname, 'page.html'), type: 'text/html; charset=utf-8' },
-  '/mixpanel.umd.js': {
-    file: path.join(__dirname, 'node_modules', 'mixpanel-browser', 'dist', 'mixpanel.umd.js'),
-    type: 'text/javascript; charset=utf-8',
-  },
-};
-
-function startStaticServer() {
-  const server = http.createServer((request, response) => {
-    const entry = files[request.url.split('?')[0]];
-    if (!entry) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'Content-Type': entry.type, 'Cache-Control': 'no-store' });
-    fs.createReadStream(entry.file).pipe(response);
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
 }
 
 async function main() {
@@ -54,56 +28,12 @@ async function main() {
     context = await launchChromium(chromium, userDataDir);
     const page = context.pages()[0] || (await context.newPage());
     const isApiRequest = (url) => url.startsWith(apiBase) && /\/(engage|track)\/?(\?|$)/.test(url);
-    let inFlight = 0;
-    let lastActivity = Date.now();
-    page.on('request', (request) => {
-      if (isApiRequest(request.url())) {
-        inFlight++;
-        lastActivity = Date.now();
-      }
-    });
-    page.on('requestfinished', async (request) => {
-      if (!isApiRequest(request.url())) {
-        return;
-      }
-      try {
-        const response = await request.response();
-        summary.requests.push({
-          url: request.url(),
-          body: request.postData(),
-          status: response ? response.status() : 0,
-          response: response ? await response.text() : null,
-        });
-      } finally {
-        inFlight--;
-        lastActivity = Date.now();
-      }
-    });
-    page.on('requestfailed', (request) => {
-      if (!isApiRequest(request.url())) {
-        return;
-      }
-      summary.failures.push({ url: request.url(), error: request.failure() ? request.failure().errorText : 'failed' });
-      inFlight--;
-      lastActivity = Date.now();
-    });
-    page.on('console', (message) => {
-      if (message.type() === 'error') {
-        summary.consoleErrors.push(message.text());
-      }
-    });
-    page.on('pageerror', (error) => summary.consoleErrors.push(String(error)));
-
-    const settle = async (phase) => {
-      const deadline = Date.now() + PHASE_TIMEOUT_MS;
-      lastActivity = Date.now();
-      while (inFlight > 0 || Date.now() - lastActivity < QUIET_MS) {
-        if (Date.now() > deadline) {
-          throw new Error(`${phase}: the SDK did not finish sending within ${PHASE_TIMEOUT_MS} ms (${inFlight} in flight)`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    };
+    const settle = trackRequests(page, isApiRequest, summary, async (request, response) => ({
+      url: request.url(),
+      body: request.postData(),
+      status: response ? response.status() : 0,
+      response: response ? await response.text() : null,
+    }));
 
     await page.goto(pageOrigin + '/', { waitUntil: 'load', timeout: 15000 });
     const config = { api_host: apiBase, batch_requests: false, persistence: 'localStorage', track_pageview: false, ip: false };

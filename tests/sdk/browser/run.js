@@ -10,11 +10,11 @@
 // Prints one JSON summary line on stdout.
 
 const fs = require('fs');
-const http = require('http');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
 const { launchChromium } = require('../../Support/chromium');
+const { startStaticServer, trackRequests } = require('./harness');
 
 const [apiBase, token, prefix, mode] = process.argv.slice(2);
 if (!apiBase || !token || !prefix || !['batch', 'direct'].includes(mode)) {
@@ -23,32 +23,6 @@ if (!apiBase || !token || !prefix || !['batch', 'direct'].includes(mode)) {
 }
 
 const FLUSH_INTERVAL_MS = 200;
-const QUIET_MS = 800;
-const PHASE_TIMEOUT_MS = 15000;
-
-const files = {
-  '/': { file: path.join(__dirname, 'page.html'), type: 'text/html; charset=utf-8' },
-  '/mixpanel.umd.js': {
-    file: path.join(__dirname, 'node_modules', 'mixpanel-browser', 'dist', 'mixpanel.umd.js'),
-    type: 'text/javascript; charset=utf-8',
-  },
-};
-
-function startStaticServer() {
-  const server = http.createServer((request, response) => {
-    const entry = files[request.url.split('?')[0]];
-    if (!entry) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'Content-Type': entry.type, 'Cache-Control': 'no-store' });
-    fs.createReadStream(entry.file).pipe(response);
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
 
 async function main() {
   const server = await startStaticServer();
@@ -60,65 +34,21 @@ async function main() {
     context = await launchChromium(chromium, userDataDir);
     const page = context.pages()[0] || (await context.newPage());
 
-    // Requests to the profile endpoints: how many are in flight, and when the last one moved.
+    // Requests to the profile endpoints, until the SDK has sent everything.
     const isProfileRequest = (url) => url.startsWith(apiBase) && /\/(engage|groups)\/?(\?|$)/.test(url);
-    let inFlight = 0;
-    let lastActivity = Date.now();
-    page.on('request', (request) => {
-      if (isProfileRequest(request.url())) {
-        inFlight++;
-        lastActivity = Date.now();
-      }
+    const settle = trackRequests(page, isProfileRequest, summary, async (request, response) => {
+      const headers = response ? await response.allHeaders() : {};
+      return {
+        method: request.method(),
+        url: request.url(),
+        contentType: (await request.allHeaders())['content-type'] || null,
+        body: request.postData(),
+        status: response ? response.status() : 0,
+        response: response ? await response.text() : null,
+        allowOrigin: headers['access-control-allow-origin'] || null,
+        allowCredentials: headers['access-control-allow-credentials'] || null,
+      };
     });
-    page.on('requestfinished', async (request) => {
-      if (!isProfileRequest(request.url())) {
-        return;
-      }
-      try {
-        const response = await request.response();
-        const headers = response ? await response.allHeaders() : {};
-        summary.requests.push({
-          method: request.method(),
-          url: request.url(),
-          contentType: (await request.allHeaders())['content-type'] || null,
-          body: request.postData(),
-          status: response ? response.status() : 0,
-          response: response ? await response.text() : null,
-          allowOrigin: headers['access-control-allow-origin'] || null,
-          allowCredentials: headers['access-control-allow-credentials'] || null,
-        });
-      } finally {
-        inFlight--;
-        lastActivity = Date.now();
-      }
-    });
-    page.on('requestfailed', (request) => {
-      if (!isProfileRequest(request.url())) {
-        return;
-      }
-      summary.failures.push({ url: request.url(), error: request.failure() ? request.failure().errorText : 'failed' });
-      inFlight--;
-      lastActivity = Date.now();
-    });
-    page.on('console', (message) => {
-      if (message.type() === 'error') {
-        summary.consoleErrors.push(message.text());
-      }
-    });
-    page.on('pageerror', (error) => summary.consoleErrors.push(String(error)));
-
-    // Waits until the SDK has sent everything: nothing in flight and no new request for a while
-    // (longer than the batch flush interval).
-    const settle = async (phase) => {
-      const deadline = Date.now() + PHASE_TIMEOUT_MS;
-      lastActivity = Date.now();
-      while (inFlight > 0 || Date.now() - lastActivity < QUIET_MS) {
-        if (Date.now() > deadline) {
-          throw new Error(`${phase}: the SDK did not finish sending within ${PHASE_TIMEOUT_MS} ms (${inFlight} in flight)`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    };
 
     await page.goto(pageOrigin + '/', { waitUntil: 'load', timeout: 15000 });
     const config = {
