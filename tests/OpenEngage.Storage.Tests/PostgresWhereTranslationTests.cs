@@ -99,19 +99,7 @@ public sealed class PostgresWhereTranslationTests : IAsyncLifetime
             "properties[\"n\"] == 3", "properties[\"n\"] > 1.5", "properties[\"a\"] == \"abc\"", "\"a\" in properties[\"b\"]", "2 in properties[\"b\"]",
             "properties[\"$last_seen\"] >= datetime(\"2024-03-05T10:20:30\")", "defined(properties[\"a\"])", "properties[\"n\"]",
         };
-        await _store.ApplyAsync([.. Enumerable.Range(0, 50).Select(i => new ProfileUpdate
-        {
-            Key = new ProfileKey("typical", "", "u" + i),
-            Time = Now,
-            IgnoreTime = true,
-            Operations = new() { Set =
-            [
-                KeyValuePair.Create<string, JsonNode?>("n", i),
-                KeyValuePair.Create<string, JsonNode?>("a", i % 2 == 0 ? "abc" : "xyz"),
-                KeyValuePair.Create<string, JsonNode?>("b", new JsonArray("a", "b", i)),
-                KeyValuePair.Create<string, JsonNode?>("$last_seen", $"2024-03-{1 + (i % 31):D2}T10:20:30"),
-            ] },
-        })]);
+        await _store.ApplyAsync(WhereTestData.TypicalProfileUpdates("typical", Now));
         var stored = (await _store.ListAsync(new ProfileListRequest("typical", "", 0, 100))).Profiles;
         foreach (var text in filters)
         {

@@ -120,6 +120,28 @@ internal static class WhereTestData
             Operations = new() { Set = [.. JsonNode.Parse(json)!.AsObject().Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))] },
         })];
 
+    /// <summary>
+    /// Updates that create 50 profiles of a typical shape in <paramref name="project"/> (ids u0 to
+    /// u49): a number <c>n</c>, a string <c>a</c>, a list <c>b</c> and a <c>$last_seen</c> in March 2024.
+    /// </summary>
+    internal static List<ProfileUpdate> TypicalProfileUpdates(string project, DateTimeOffset time) =>
+        [.. Enumerable.Range(0, 50).Select(i => new ProfileUpdate
+        {
+            Key = new ProfileKey(project, "", "u" + i),
+            Time = time,
+            IgnoreTime = true,
+            Operations = new()
+            {
+                Set =
+                [
+                    KeyValuePair.Create<string, JsonNode?>("n", i),
+                    KeyValuePair.Create<string, JsonNode?>("a", i % 2 == 0 ? "abc" : "xyz"),
+                    KeyValuePair.Create<string, JsonNode?>("b", new JsonArray("a", "b", i)),
+                    KeyValuePair.Create<string, JsonNode?>("$last_seen", $"2024-03-{1 + (i % 28):D2}T10:20:30"),
+                ],
+            },
+        })];
+
     /// <summary>Asserts that every row SQL decides (true or false; null is left to the evaluator) is decided as the evaluator decides it.</summary>
     internal static void AssertDecidedAsEvaluated(WhereExpression where, IEnumerable<(string Id, bool? Decided)> decisions, IReadOnlyList<StoredProfile> profiles)
     {

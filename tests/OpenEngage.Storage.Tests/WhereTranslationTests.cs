@@ -138,19 +138,7 @@ public sealed class WhereTranslationTests : IAsyncLifetime
         await using (store)
         {
             await store.InitializeAsync();
-            await store.ApplyAsync([.. Enumerable.Range(0, 50).Select(i => new ProfileUpdate
-            {
-                Key = new ProfileKey(Project, "", "u" + i),
-                Time = Now,
-                IgnoreTime = true,
-                Operations = new() { Set =
-                [
-                    KeyValuePair.Create<string, JsonNode?>("n", i),
-                    KeyValuePair.Create<string, JsonNode?>("a", i % 2 == 0 ? "abc" : "xyz"),
-                    KeyValuePair.Create<string, JsonNode?>("b", new JsonArray("a", "b", i)),
-                    KeyValuePair.Create<string, JsonNode?>("$last_seen", $"2024-03-{1 + (i % 28):D2}T10:20:30"),
-                ] },
-            })]);
+            await store.ApplyAsync(WhereTestData.TypicalProfileUpdates(Project, Now));
             foreach (var text in filters)
             {
                 var where = WhereExpression.Parse(text);
