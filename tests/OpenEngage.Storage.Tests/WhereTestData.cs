@@ -120,6 +120,19 @@ internal static class WhereTestData
             Operations = new() { Set = [.. JsonNode.Parse(json)!.AsObject().Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))] },
         })];
 
+    /// <summary>Filters of the kinds users write most, which every store must translate to SQL whole.</summary>
+    public static TheoryData<string> CommonFilters =>
+    [
+        "properties[\"plan\"] == \"pro\"",
+        "properties[\"age\"] >= 18 and properties[\"age\"] < 65",
+        "\"vip\" in properties[\"tags\"]",
+        "defined(properties[\"email\"])",
+        "not defined(properties[\"email\"]) or properties[\"plan\"] != \"free\"",
+        "properties[\"$last_seen\"] > datetime(\"2024-01-01\") and properties[\"$last_seen\"] <= datetime(NOW)",
+        "properties[\"name\"] in \"Alice and Bob\"",
+        "properties[\"vip\"]",
+    ];
+
     /// <summary>
     /// Updates that create 50 profiles of a typical shape in <paramref name="project"/> (ids u0 to
     /// u49): a number <c>n</c>, a string <c>a</c>, a list <c>b</c> and a <c>$last_seen</c> in March 2024.

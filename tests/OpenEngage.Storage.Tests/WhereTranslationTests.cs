@@ -112,14 +112,7 @@ public sealed class WhereTranslationTests : IAsyncLifetime
             threads: 1);
 
     [Theory]
-    [InlineData("properties[\"plan\"] == \"pro\"")]
-    [InlineData("properties[\"age\"] >= 18 and properties[\"age\"] < 65")]
-    [InlineData("\"vip\" in properties[\"tags\"]")]
-    [InlineData("defined(properties[\"email\"])")]
-    [InlineData("not defined(properties[\"email\"]) or properties[\"plan\"] != \"free\"")]
-    [InlineData("properties[\"$last_seen\"] > datetime(\"2024-01-01\") and properties[\"$last_seen\"] <= datetime(NOW)")]
-    [InlineData("properties[\"name\"] in \"Alice and Bob\"")]
-    [InlineData("properties[\"vip\"]")]
+    [MemberData(nameof(WhereTestData.CommonFilters), MemberType = typeof(WhereTestData))]
     public void Common_filters_run_entirely_in_sql(string text)
     {
         var translation = SqliteWhereTranslator.Translate(WhereExpression.Parse(text), Now);
