@@ -129,8 +129,7 @@ public sealed partial class SqliteProfileStore : IIdentityStore
         var all = IdentityClusters.WithClusters(ids, ReadClusters(connection, transaction, project, ids));
         var json = JsonSerializer.Serialize(all);
 
-        // The history first: the heads of its chains are in the profile rows deleted next.
-        RemoveHistoryChains(connection, transaction, project, all);
+        RemovePropertyHistory(connection, transaction, project, json);
         var deletedProfiles = new List<string>();
         using (var profiles = Command(connection, transaction, "DELETE FROM profiles WHERE project = $project AND group_key = '' AND id IN (SELECT value FROM json_each($ids)) RETURNING id;", ("$project", project), ("$ids", json)))
         using (var reader = profiles.ExecuteReader())
@@ -153,24 +152,19 @@ public sealed partial class SqliteProfileStore : IIdentityStore
     }
 
     /// <summary>
-    /// A privacy deletion removes the user profiles' property history (each profile's chain of
-    /// rows and its head, <see cref="SqliteHistoryChain"/>) in its own transaction, then every
-    /// other row of those ids: rows a retention cut left behind a chain, which no walk reaches.
-    /// That second part scans the table, as the change log's deletion does.
+    /// A privacy deletion removes the user profiles' property history in its own transaction:
+    /// every row of those ids, by a scan of <c>profile_history</c> as the change log's deletion
+    /// scans its table (walking the chains would miss the rows a retention cut left behind one,
+    /// see <see cref="SqliteHistoryChain"/>), and the chain heads parked in <c>log_heads</c>. The
+    /// heads kept in profile rows go with those rows.
     /// </summary>
-    private static void RemoveHistoryChains(SqliteConnection connection, SqliteTransaction transaction, string project, IReadOnlyList<string> ids)
+    private static void RemovePropertyHistory(SqliteConnection connection, SqliteTransaction transaction, string project, string idsJson)
     {
-        using (var command = Command(connection, transaction, SqliteHistoryChain.RemoveSql, ("$project", project), ("$group_key", ""), ("$id", "")))
-        {
-            foreach (var id in ids)
-            {
-                command.Parameters["$id"].Value = id;
-                command.ExecuteNonQuery();
-            }
-        }
-
-        using var stragglers = Command(connection, transaction, "DELETE FROM profile_history WHERE project = $project AND group_key = '' AND id IN (SELECT value FROM json_each($ids));", ("$project", project), ("$ids", JsonSerializer.Serialize(ids)));
-        stragglers.ExecuteNonQuery();
+        using var command = Command(connection, transaction, """
+            DELETE FROM profile_history WHERE project = $project AND group_key = '' AND id IN (SELECT value FROM json_each($ids));
+            DELETE FROM log_heads WHERE project = $project AND group_key = '' AND id IN (SELECT value FROM json_each($ids));
+            """, ("$project", project), ("$ids", idsJson));
+        command.ExecuteNonQuery();
     }
 
     /// <summary>
