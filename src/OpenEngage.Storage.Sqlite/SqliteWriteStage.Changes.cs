@@ -190,52 +190,58 @@ internal sealed partial class SqliteWriteStage
     }
 
     /// <summary>
-    /// Second stage, inside the group's transaction, after <see cref="AppendLogs"/>: the profile row
-    /// of a profile with log rows (or its deletion) with the chain's new head, else the head in
-    /// <c>log_heads</c>.
+    /// Second stage, inside the group's transaction: a changed profile's row, upserted (with the
+    /// chain's new head when the group logged rows for it) or deleted.
+    /// </summary>
+    private void WriteProfile(SqlitePreparedRow row, long? head)
+    {
+        if (row.Json is { } json)
+        {
+            var upsert = row.Logged ? _upsertWithHead! : _upsert!;
+            BindKey(upsert, row.Key);
+            upsert.BindText(4, json);
+            if (row.Logged)
+            {
+                BindHead(upsert, 5, head, row.Latest);
+            }
+
+            upsert.Execute();
+        }
+        else if (row.Stored)
+        {
+            BindKey(_delete!, row.Key);
+            _delete!.Execute();
+        }
+    }
+
+    /// <summary>
+    /// Second stage, after <see cref="WriteProfile"/>, for a profile the group logged rows for: the
+    /// chain's new head where it belongs. The upsert of a changed profile carried it; an unchanged
+    /// profile's row takes it; a profile without a row parks it in <c>log_heads</c>, which gives up
+    /// a head parked before once the profile has a row (or no head) again.
     /// </summary>
     private void StoreHead(SqlitePreparedRow row, long? head)
     {
         var key = row.Key;
-        if (row.Dirty && row.Json is { } json)
+        if (row.ExistsAfter)
         {
-            BindKey(_upsertWithHead!, key);
-            _upsertWithHead!.BindText(4, json);
-            BindHead(_upsertWithHead, 5, head, row.Latest);
-            _upsertWithHead.Execute();
+            if (!row.Dirty)
+            {
+                BindKey(_setHead!, key);
+                BindHead(_setHead!, 4, head, row.Latest);
+                _setHead!.Execute();
+            }
         }
-        else if (row.ExistsAfter)
+        else if (head is not null)
         {
-            BindKey(_setHead!, key);
-            BindHead(_setHead!, 4, head, row.Latest);
-            _setHead!.Execute();
-        }
-        else
-        {
-            if (row.Dirty && row.Stored)
-            {
-                BindKey(_delete!, key);
-                _delete!.Execute();
-            }
-
-            if (head is not null)
-            {
-                BindKey(_parkHead!, key);
-                BindHead(_parkHead!, 4, head, row.Latest);
-                _parkHead!.Execute();
-            }
-            else if (row.Head == SqliteChainHead.Parked)
-            {
-                BindKey(_unparkHead!, key);
-                _unparkHead!.Execute();
-            }
-
+            BindKey(_parkHead!, key);
+            BindHead(_parkHead!, 4, head, row.Latest);
+            _parkHead!.Execute();
             return;
         }
 
         if (row.Head == SqliteChainHead.Parked)
         {
-            // The profile has a row again: its head moved there.
             BindKey(_unparkHead!, key);
             _unparkHead!.Execute();
         }

@@ -97,32 +97,18 @@ internal sealed partial class SqliteWriteStage
             // Every profile's history rows first (appended to the table's end, one after another),
             // then the profile rows, each with its chain's new head.
             var heads = AppendLogs(prepared.Rows);
-            var upsert = _upsert!;
-            var delete = _delete!;
             for (var i = 0; i < prepared.Rows.Length; i++)
             {
                 var row = prepared.Rows[i];
+                var head = row.Logged ? heads[i] : null;
+                if (row.Dirty)
+                {
+                    WriteProfile(row, head);
+                }
+
                 if (row.Logged)
                 {
-                    StoreHead(row, heads[i]);
-                    continue;
-                }
-
-                if (!row.Dirty)
-                {
-                    continue;
-                }
-
-                if (row.Json is { } json)
-                {
-                    BindKey(upsert, row.Key);
-                    upsert.BindText(4, json);
-                    upsert.Execute();
-                }
-                else if (row.Stored)
-                {
-                    BindKey(delete, row.Key);
-                    delete.Execute();
+                    StoreHead(row, head);
                 }
             }
 
