@@ -27,7 +27,6 @@ public sealed class IngestPipeline(RecordReader reader, ProjectDirectory project
         var failed = new List<FailedRecord>();
         var warnings = new List<RecordNotice>();
         var updates = new List<ProfileUpdate>(records.Count);
-        var indices = new List<int>(records.Count);
         var unknownTokens = 0;
         IngestionMetrics.RecordsReceived(records.Count);
 
@@ -54,7 +53,7 @@ public sealed class IngestPipeline(RecordReader reader, ProjectDirectory project
 
         // A user record goes to its cluster's canonical profile unless it sets $ignore_alias (§8).
         var canonical = await CanonicalIdsAsync(accepted, cancellationToken).ConfigureAwait(false);
-        foreach (var (index, record, project, arrivalOrder) in accepted)
+        foreach (var (_, record, project, arrivalOrder) in accepted)
         {
             var warningsOfRecord = record.Warnings;
             GeoInfo? location = null;
@@ -87,7 +86,6 @@ public sealed class IngestPipeline(RecordReader reader, ProjectDirectory project
                 Geo = location,
                 Warnings = warningsOfRecord,
             });
-            indices.Add(index);
         }
 
         var applied = 0;
@@ -109,7 +107,7 @@ public sealed class IngestPipeline(RecordReader reader, ProjectDirectory project
             for (var i = 0; i < results.Count; i++)
             {
                 var result = results[i];
-                var index = indices[i];
+                var index = accepted[i].Index;
                 foreach (var warning in result.Warnings)
                 {
                     warnings.Add(new RecordNotice(index, warning.Field, warning.Message));
