@@ -113,7 +113,7 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
     {
         var store = await OpenAsync(Path.Combine(Root, "in-flight"), pipelineAfterUpdates: 1);
         await store.ApplyAsync([Timed("a", 10) with { Operations = new() { Set = [new("plan", "free")] } }]);
-        var hold = new CommitHold(store);
+        var hold = StageHold.AtCommit(store);
 
         var first = store.ApplyAsync([Timed("a", 20) with { Operations = new() { Set = [new("plan", "pro")] } }, Timed("a", 30) with { Operations = new() { Set = [new("seats", 3)] } }]);
         await hold.Taken;

@@ -25,7 +25,7 @@ public sealed class SqlitePipelineTests : SqliteStoreTestBase
     public async Task AGroupPreparedWhileTheOneBeforeCommitsBuildsOnItsState(int cacheSize)
     {
         var store = await OpenAsync(cacheSize);
-        var hold = new CommitHold(store);
+        var hold = StageHold.AtCommit(store);
 
         var first = store.ApplyAsync([AddTo("n", 1)]);
         await hold.Taken;
@@ -59,7 +59,7 @@ public sealed class SqlitePipelineTests : SqliteStoreTestBase
                 """);
         }
 
-        var hold = new CommitHold(store);
+        var hold = StageHold.AtCommit(store);
         var failing = store.ApplyAsync([AddTo("n", 10), AddTo("fresh", 10), AddTo("poison", 1)]);
         await hold.Taken;
         var followerTaken = NextGroupTaken(store);
@@ -93,7 +93,7 @@ public sealed class SqlitePipelineTests : SqliteStoreTestBase
                 """);
         }
 
-        var hold = new CommitHold(store);
+        var hold = StageHold.AtCommit(store);
         var refused = store.ApplyAsync([AddTo("b", 1), AddTo("a", 1000)]);
         await hold.Taken;
         var followerTaken = NextGroupTaken(store);
@@ -119,7 +119,7 @@ public sealed class SqlitePipelineTests : SqliteStoreTestBase
         var store = await OpenAsync(cacheSize: 100);
         await store.ApplyAsync([AddTo("a", 1)]);
 
-        var hold = new CommitHold(store);
+        var hold = StageHold.AtCommit(store);
         var first = store.ApplyAsync([AddTo("a", 1)]);
         await hold.Taken;
         var followerTaken = NextGroupTaken(store);
@@ -143,7 +143,7 @@ public sealed class SqlitePipelineTests : SqliteStoreTestBase
     public async Task SmallRequestsWaitForTheCommitAndShareTheNextOne()
     {
         var store = await OpenAsync(cacheSize: 100, pipelineAfterUpdates: 3);
-        var hold = new CommitHold(store);
+        var hold = StageHold.AtCommit(store);
 
         var first = store.ApplyAsync([AddTo("n", 1)]);
         await hold.Taken;

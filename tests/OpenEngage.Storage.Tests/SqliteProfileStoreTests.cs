@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenEngage.Profiles;
 using OpenEngage.Storage.Sqlite;
+using static OpenEngage.Storage.Tests.SqlitePipelineHooks;
 
 namespace OpenEngage.Storage.Tests;
 
@@ -76,30 +77,6 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteScalar();
-    }
-
-    /// <summary>Holds the store's writer on the next group it takes until released (or disposed).</summary>
-    private sealed class WriterHold : IDisposable
-    {
-        private readonly TaskCompletionSource _taken = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _held;
-
-        public WriterHold(SqliteProfileStore store) => store.OnGroupTaken = () =>
-        {
-            if (Interlocked.Exchange(ref _held, 1) == 0)
-            {
-                _taken.SetResult();
-                _released.Task.Wait();
-            }
-        };
-
-        /// <summary>Completes once the writer has taken a group and is held.</summary>
-        public Task Taken => _taken.Task;
-
-        public void Release() => _released.TrySetResult();
-
-        public void Dispose() => Release();
     }
 
     [Fact]
@@ -276,7 +253,7 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
         Assert.Null(await store.GetAsync(User("good")));
 
         // Across callers: hold the writer on a first group so the next three are committed together.
-        using (var hold = new WriterHold(store))
+        using (var hold = StageHold.AtGroupTaken(store))
         {
             var first = store.ApplyAsync([Set("first", ("x", 1))]);
             await hold.Taken;
@@ -313,7 +290,7 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
         }
 
         // Hold the writer on a first group so the next three are taken as one group.
-        using (var hold = new WriterHold(store))
+        using (var hold = StageHold.AtGroupTaken(store))
         {
             var first = store.ApplyAsync([Set("first", ("x", 1))]);
             await hold.Taken;
@@ -341,7 +318,7 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
     public async Task CallersQueuedTogetherShareOneCommitAndSeeEachOther()
     {
         var store = await NewSqliteStoreAsync();
-        using (var hold = new WriterHold(store))
+        using (var hold = StageHold.AtGroupTaken(store))
         {
             var first = store.ApplyAsync([AddTo("n", ("count", 1m))]);
             await hold.Taken;
@@ -386,7 +363,7 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
     public async Task CancelingWhileQueuedWithdrawsTheBatch()
     {
         var store = await NewSqliteStoreAsync();
-        using (var hold = new WriterHold(store))
+        using (var hold = StageHold.AtGroupTaken(store))
         using (var cancel = new CancellationTokenSource())
         {
             var first = store.ApplyAsync([Set("first", ("x", 1))]);
@@ -407,7 +384,7 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
     public async Task CancelingOnceTheWriterHasTheBatchStillWaitsForTheCommit()
     {
         var store = await NewSqliteStoreAsync();
-        using (var hold = new WriterHold(store))
+        using (var hold = StageHold.AtGroupTaken(store))
         using (var cancel = new CancellationTokenSource())
         {
             var taking = store.ApplyAsync([Set("taken", ("x", 1))], cancel.Token);
@@ -428,7 +405,7 @@ public sealed class SqliteProfileStoreTests : ProfileStoreContract
         var options = new SqliteStoreOptions { Path = Path.GetDirectoryName(store.DatabasePath)! };
         Task disposing;
         List<Task<IReadOnlyList<ApplyResult>>> queued;
-        using (var hold = new WriterHold(store))
+        using (var hold = StageHold.AtGroupTaken(store))
         {
             var first = store.ApplyAsync([Set("q0", ("x", 1))]);
             await hold.Taken;
