@@ -62,7 +62,7 @@ public sealed partial class PostgresProfileStore : IProfileHistory
     public Task<long> PurgeHistoryAsync(DateTimeOffset receivedBefore, CancellationToken cancellationToken = default)
     {
         EnsureOpen();
-        return HistoryPurge.RunAsync("$1", async (sql, token) =>
+        return HistoryPurge.RunAsync(["profile_history", "profile_changes"], "$1", async (sql, token) =>
         {
             await using var command = _dataSource.CreateCommand(sql);
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = receivedBefore.ToUnixTimeMilliseconds() });

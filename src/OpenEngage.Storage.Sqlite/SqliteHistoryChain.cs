@@ -53,11 +53,11 @@ internal static class SqliteHistoryChain
     /// <summary>
     /// Appends one row to a profile's chain and moves its head there, into the profile's row when it
     /// has one, else into <c>log_heads</c>; binds <c>$project, $group_key, $id, $time, $received,
-    /// $source, $credential, $kind, $changes, $record</c>.
+    /// $source, $credential, $kind, $changes, $record, $feed</c> (<see cref="SqliteLogRowRole"/>).
     /// </summary>
     public static readonly string AppendSql = $"""
-        INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json, prev)
-        VALUES ($project, $group_key, $id, $time, $received, $source, $credential, $kind, $changes, $record, {Head("$project", "$group_key", "$id")});
+        INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json, prev, feed)
+        VALUES ($project, $group_key, $id, $time, $received, $source, $credential, $kind, $changes, $record, {Head("$project", "$group_key", "$id")}, $feed);
         UPDATE profiles SET log_seq = last_insert_rowid(),
             log_time = max(coalesce(log_time, (SELECT log_time FROM log_heads WHERE project = $project AND group_key = $group_key AND id = $id), $time), $time)
             WHERE project = $project AND group_key = $group_key AND id = $id;

@@ -3,15 +3,12 @@ using OpenEngage.Profiles;
 namespace OpenEngage.Storage.Sqlite;
 
 /// <summary>What the first stage hands to the second: the group's results and every profile it touched.</summary>
-internal sealed class SqlitePreparedGroup(ApplyResult[][] results, SqlitePreparedRow[] rows, SqlitePreparedChange[] changes, long sequence, int requestCount, int updateCount)
+internal sealed class SqlitePreparedGroup(ApplyResult[][] results, SqlitePreparedRow[] rows, long sequence, int requestCount, int updateCount)
 {
     /// <summary>One array per batch of the group, in batch order, each holding one result per update.</summary>
     public ApplyResult[][] Results { get; } = results;
 
     public SqlitePreparedRow[] Rows { get; } = rows;
-
-    /// <summary>Every applied update that changed a profile, in apply order (empty when history is off).</summary>
-    public SqlitePreparedChange[] Changes { get; } = changes;
 
     /// <summary>The number of the group in preparation order.</summary>
     public long Sequence { get; } = sequence;

@@ -3,9 +3,11 @@ using OpenEngage.Profiles;
 namespace OpenEngage.Storage.Sqlite;
 
 /// <summary>
-/// The change feed on the embedded store: the rows of <c>profile_changes</c> by <c>seq</c>. One
+/// The change feed on the embedded store: the rows of <c>profile_changes</c> by <c>seq</c>, a view of
+/// the <c>profile_history</c> rows that are also the feed's (<see cref="SqliteLogRowRole"/>). One
 /// writer commits one transaction at a time and <c>seq</c> is AUTOINCREMENT, so <c>seq</c> order is
-/// commit order and a reader never meets a gap that fills later. Waiting readers are woken by this
+/// commit order and a reader never meets a gap that fills later. Within one commit a profile's
+/// changes are in apply order, one profile after another. Waiting readers are woken by this
 /// process's commits (<see cref="ApplyAsync"/> pulses <see cref="_changesCommitted"/>), with a poll
 /// every <see cref="ChangePollInterval"/> as a backstop for writes made outside the group commit.
 /// </summary>
@@ -28,7 +30,7 @@ public sealed partial class SqliteProfileStore : IChangeFeed, IWebhookCursorStor
         EnsureOpen();
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM profile_changes;";
+        command.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM profile_history;";
         return new ChangePosition(0, Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture));
     }
 

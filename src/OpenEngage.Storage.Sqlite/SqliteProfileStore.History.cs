@@ -35,10 +35,10 @@ public sealed partial class SqliteProfileStore : IProfileHistory
         await using var connection = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         // No index leads to one profile's rows any more (they form chains, SqliteHistoryChain): one
-        // scan of the table, keeping the rows after the time, sorted by profile.
-        command.CommandText = """
+        // scan of the table, keeping the chains' rows after the time, sorted by profile.
+        command.CommandText = $"""
             SELECT id, kind, changes FROM profile_history
-            WHERE project = $project AND group_key = $group_key AND time > $after
+            WHERE project = $project AND group_key = $group_key AND time > $after AND feed < {(int)SqliteLogRowRole.FeedOnly}
             ORDER BY id, time DESC, seq DESC;
             """;
         command.Parameters.AddWithValue("$project", project);
@@ -55,7 +55,7 @@ public sealed partial class SqliteProfileStore : IProfileHistory
     {
         EnsureOpen();
         var cutoff = receivedBefore.ToUnixTimeMilliseconds();
-        return HistoryPurge.RunAsync("$cutoff", (sql, token) => WriteSideAsync((connection, transaction) =>
+        return HistoryPurge.RunAsync(["profile_history"], "$cutoff", (sql, token) => WriteSideAsync((connection, transaction) =>
         {
             using var command = connection.CreateCommand();
             command.Transaction = transaction;

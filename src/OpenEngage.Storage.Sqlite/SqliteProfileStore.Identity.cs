@@ -145,18 +145,18 @@ public sealed partial class SqliteProfileStore : IIdentityStore
             links.ExecuteNonQuery();
         }
 
-        DeleteChangeLog(connection, transaction, project, all, deletedProfiles);
+        NotifyChangeFeed(connection, transaction, project, deletedProfiles);
         transaction.Commit();
         _changesCommitted.Pulse();
         return all;
     }
 
     /// <summary>
-    /// A privacy deletion removes the user profiles' property history in its own transaction:
-    /// every row of those ids, by a scan of <c>profile_history</c> as the change log's deletion
-    /// scans its table (walking the chains would miss the rows a retention cut left behind one,
-    /// see <see cref="SqliteHistoryChain"/>), and the chain heads parked in <c>log_heads</c>. The
-    /// heads kept in profile rows go with those rows.
+    /// A privacy deletion removes the user profiles' log: every row of those ids (their property
+    /// history and their change-feed rows), by a scan of <c>profile_history</c> (walking the chains
+    /// would miss the rows a retention cut left behind one and the feed-only rows, see
+    /// <see cref="SqliteHistoryChain"/>), and the chain heads parked in <c>log_heads</c>. The heads
+    /// kept in profile rows go with those rows.
     /// </summary>
     private static void RemovePropertyHistory(SqliteConnection connection, SqliteTransaction transaction, string project, string idsJson)
     {
@@ -168,24 +168,18 @@ public sealed partial class SqliteProfileStore : IIdentityStore
     }
 
     /// <summary>
-    /// A privacy deletion also removes the deleted profiles' rows in the change log, in the same
-    /// transaction, and leaves one <c>delete</c> change per deleted profile (source <c>gdpr</c>, no
-    /// values) so a consumer of the change feed learns of it.
+    /// After the ids' log rows went (<see cref="RemovePropertyHistory"/>, the change feed's with
+    /// them), a privacy deletion leaves one <c>delete</c> change per deleted profile (source
+    /// <c>gdpr</c>, no values, on no chain) so a consumer of the change feed learns of it.
     /// </summary>
-    private void DeleteChangeLog(SqliteConnection connection, SqliteTransaction transaction, string project, IReadOnlyList<string> ids, IReadOnlyList<string> deletedProfiles)
+    private void NotifyChangeFeed(SqliteConnection connection, SqliteTransaction transaction, string project, IReadOnlyList<string> deletedProfiles)
     {
-        var json = JsonSerializer.Serialize(ids);
-        using (var changes = Command(connection, transaction, "DELETE FROM profile_changes WHERE project = $project AND group_key = '' AND id IN (SELECT value FROM json_each($ids));", ("$project", project), ("$ids", json)))
-        {
-            changes.ExecuteNonQuery();
-        }
-
         if (History.Enabled && deletedProfiles.Count > 0)
         {
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            using var deleted = Command(connection, transaction, """
-                INSERT INTO profile_changes (project, group_key, id, kind, changed, removed, time, received, source)
-                SELECT $project, '', value, 'delete', '{}', '[]', $now, $now, $source FROM json_each($ids);
+            using var deleted = Command(connection, transaction, $$"""
+                INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json, feed)
+                SELECT $project, '', value, $now, $now, $source, '', 'delete', '{}', '{}', {{(int)SqliteLogRowRole.FeedOnly}} FROM json_each($ids);
                 """, ("$project", project), ("$ids", JsonSerializer.Serialize(deletedProfiles)), ("$now", now), ("$source", IdentityChangeSources.Privacy));
             deleted.ExecuteNonQuery();
         }
@@ -265,18 +259,12 @@ public sealed partial class SqliteProfileStore : IIdentityStore
     {
         foreach (var entry in entries)
         {
-            (string, object?)[] key = [("$project", entry.Key.Project), ("$group_key", entry.Key.GroupKey), ("$id", entry.Key.Id), ("$time", entry.Time), ("$source", entry.Source)];
-            using (var change = Command(connection, transaction, """
-                INSERT INTO profile_changes (project, group_key, id, kind, changed, removed, time, received, source)
-                VALUES ($project, $group_key, $id, $kind, $changed, $removed, $time, $time, $source);
-                """, [.. key, ("$kind", entry.Change.Kind), ("$changed", entry.Change.Changed), ("$removed", entry.Change.Removed)]))
-            {
-                change.ExecuteNonQuery();
-            }
-
-            // Appended to the profile's chain, whose head moves to it (SqliteHistoryChain).
+            // Appended to the profile's chain, whose head moves to it (SqliteHistoryChain); a merge
+            // changes every profile it logs, so the row is the change feed's too.
             using var history = Command(connection, transaction, SqliteHistoryChain.AppendSql, [
-                .. key, ("$received", entry.Time), ("$credential", ""), ("$kind", entry.DiffKind), ("$changes", entry.DiffJson), ("$record", entry.Record)]);
+                ("$project", entry.Key.Project), ("$group_key", entry.Key.GroupKey), ("$id", entry.Key.Id), ("$time", entry.Time), ("$source", entry.Source),
+                ("$received", entry.Time), ("$credential", ""), ("$kind", entry.DiffKind), ("$changes", entry.DiffJson), ("$record", entry.Record),
+                ("$feed", (int)SqliteLogRowRole.HistoryAndFeed)]);
             history.ExecuteNonQuery();
         }
     }

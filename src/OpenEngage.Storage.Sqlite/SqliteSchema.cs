@@ -153,6 +153,52 @@ internal static class SqliteSchema
 
             DROP INDEX profile_history_profile;
             """),
+
+        // One log row per update (docs/history.md, "Storage"): a history row that changed its profile
+        // is also the change feed's row, so profile_changes becomes a view of profile_history. feed
+        // says which a row is: 0 history only (a record that changed nothing, or one a late record
+        // re-folded), 1 both, 2 feed only (off every chain: a late record's net effect, a row a late
+        // record took off its chain, a privacy deletion's notice, or a row of the old change log).
+        // The feed's cursors stay valid: the old change log's rows move into profile_history with
+        // their seq, and the history rows move above every seq the change log ever handed out.
+        new(8, "one log row per update: the change feed as a view of the history", """
+            ALTER TABLE profile_history ADD COLUMN feed INTEGER NOT NULL DEFAULT 0;
+
+            CREATE TEMP TABLE migration_shift AS SELECT max(
+                coalesce((SELECT max(seq) FROM profile_history), 0),
+                coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'profile_history'), 0),
+                coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'profile_changes'), 0)) AS shift;
+            UPDATE profile_history SET seq = seq + (SELECT shift FROM migration_shift), prev = prev + (SELECT shift FROM migration_shift);
+            UPDATE profiles SET log_seq = log_seq + (SELECT shift FROM migration_shift) WHERE log_seq IS NOT NULL;
+            UPDATE log_heads SET log_seq = log_seq + (SELECT shift FROM migration_shift);
+
+            INSERT INTO profile_history (seq, project, group_key, id, time, received, source, credential, kind, changes, record_json, prev, feed)
+                SELECT c.seq, c.project, c.group_key, c.id, c.time, c.received, c.source, '',
+                       CASE c.kind WHEN 'delete' THEN 'delete' ELSE 'update' END,
+                       CASE c.kind WHEN 'delete' THEN '{}' ELSE (
+                           SELECT json_group_object(name, change) FROM (
+                               SELECT key AS name, json_object('new', value) AS change FROM json_each(c.changed)
+                               UNION ALL
+                               SELECT value, json_object() FROM json_each(c.removed))) END,
+                       '{}', NULL, 2
+                FROM profile_changes AS c;
+            UPDATE sqlite_sequence SET seq = (SELECT max(seq) FROM profile_history) WHERE name = 'profile_history'
+                AND (SELECT max(seq) FROM profile_history) > seq;
+            DROP TABLE migration_shift;
+
+            DROP TABLE profile_changes;
+            CREATE INDEX profile_history_feed ON profile_history (project, group_key, seq) WHERE feed > 0;
+            CREATE VIEW profile_changes (seq, project, group_key, id, kind, changed, removed, time, received, source) AS
+                SELECT seq, project, group_key, id,
+                       CASE kind WHEN 'delete' THEN 'delete' ELSE 'upsert' END,
+                       CASE kind WHEN 'delete' THEN '{}' ELSE (
+                           SELECT json_group_object(key, json(value -> '$.new')) FROM json_each(changes) WHERE json_type(value, '$.new') IS NOT NULL) END,
+                       CASE kind WHEN 'delete' THEN '[]' ELSE (
+                           SELECT json_group_array(key) FROM json_each(changes) WHERE json_type(value, '$.new') IS NULL) END,
+                       time, received, source
+                FROM profile_history
+                WHERE feed > 0;
+            """),
     ];
 
     private static readonly SchemaMigrator Migrator = new(

@@ -5,8 +5,9 @@ using OpenEngage.Storage.Relational;
 namespace OpenEngage.Storage.Sqlite;
 
 /// <summary>
-/// The change log and the record log (the property history), written in the transaction of the
-/// profiles they describe, and read back by the first stage when a late record arrives.
+/// The log (the property history, whose rows that changed a profile are also the change feed's),
+/// written in the transaction of the profiles it describes, and read back by the first stage when a
+/// late record arrives.
 /// </summary>
 /// <remarks>
 /// A profile's history rows form a chain (<see cref="SqliteHistoryChain"/>): each row names the
@@ -19,33 +20,29 @@ namespace OpenEngage.Storage.Sqlite;
 /// </remarks>
 internal sealed partial class SqliteWriteStage
 {
-    private SqliteRawStatement? _insertChange;
     private SqliteRawStatement? _insertHistory;
     private SqliteRawStatement? _readHead;
     private SqliteRawStatement? _readLogRow;
     private SqliteRawStatement? _deleteLogRow;
+    private SqliteRawStatement? _unchainLogRow;
     private SqliteRawStatement? _upsertWithHead;
     private SqliteRawStatement? _setHead;
     private SqliteRawStatement? _parkHead;
     private SqliteRawStatement? _unparkHead;
     private SqliteCommand? _selectNewer;
 
-    /// <summary>The statements of the change and record logs, on the write connection; those of a profile bind its key to ?1 to ?3 (<see cref="BindKey"/>).</summary>
+    /// <summary>The statements of the log, on the write connection; those of a profile bind its key to ?1 to ?3 (<see cref="BindKey"/>).</summary>
     private void PrepareChangeCommands(SqliteConnection connection)
     {
-        _insertChange = SqliteRawStatement.Prepare(connection, """
-            INSERT INTO profile_changes (project, group_key, id, kind, changed, removed, time, received, source)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);
-            """);
-
         _insertHistory = SqliteRawStatement.Prepare(connection, """
-            INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json, prev)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11);
+            INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json, prev, feed)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12);
             """);
 
         _readHead = SqliteRawStatement.Prepare(connection, $"SELECT {SqliteHistoryChain.Head("?1", "?2", "?3")};");
         _readLogRow = SqliteRawStatement.Prepare(connection, "SELECT time, prev FROM profile_history WHERE seq = ?1;");
-        _deleteLogRow = SqliteRawStatement.Prepare(connection, "DELETE FROM profile_history WHERE seq = ?1;");
+        _deleteLogRow = SqliteRawStatement.Prepare(connection, $"DELETE FROM profile_history WHERE seq = ?1 AND feed = {(int)SqliteLogRowRole.HistoryOnly};");
+        _unchainLogRow = SqliteRawStatement.Prepare(connection, $"UPDATE profile_history SET feed = {(int)SqliteLogRowRole.FeedOnly} WHERE seq = ?1;");
         _upsertWithHead = SqliteRawStatement.Prepare(connection, """
             INSERT INTO profiles (project, group_key, id, properties, log_seq, log_time) VALUES (?1, ?2, ?3, jsonb(?4), ?5, ?6)
             ON CONFLICT (project, group_key, id) DO UPDATE SET properties = excluded.properties, log_seq = excluded.log_seq, log_time = excluded.log_time;
@@ -79,13 +76,13 @@ internal sealed partial class SqliteWriteStage
 
     private void DisposeChangeCommands()
     {
-        SqliteRawStatement?[] statements = [_insertChange, _insertHistory, _readHead, _readLogRow, _deleteLogRow, _upsertWithHead, _setHead, _parkHead, _unparkHead];
+        SqliteRawStatement?[] statements = [_insertHistory, _readHead, _readLogRow, _deleteLogRow, _unchainLogRow, _upsertWithHead, _setHead, _parkHead, _unparkHead];
         foreach (var statement in statements)
         {
             statement?.Dispose();
         }
 
-        _insertChange = _insertHistory = _readHead = _readLogRow = _deleteLogRow = null;
+        _insertHistory = _readHead = _readLogRow = _deleteLogRow = _unchainLogRow = null;
         _upsertWithHead = _setHead = _parkHead = _unparkHead = null;
     }
 
@@ -113,23 +110,6 @@ internal sealed partial class SqliteWriteStage
         command.Parameters[4].Value = upTo ?? long.MaxValue;
         using var reader = command.ExecuteReader();
         return HistoryRows.LoggedRecords(reader, key);
-    }
-
-    /// <summary>Second stage, inside the group's transaction: the change-log rows.</summary>
-    private void WriteChanges(SqlitePreparedChange[] changes)
-    {
-        var insertChange = _insertChange!;
-        foreach (var change in changes)
-        {
-            BindKey(insertChange, change.Key);
-            insertChange.BindText(4, change.Text.Kind);
-            insertChange.BindText(5, change.Text.Changed);
-            insertChange.BindText(6, change.Text.Removed);
-            insertChange.BindInt64(7, change.Time);
-            insertChange.BindInt64(8, change.Received);
-            insertChange.BindText(9, change.Source);
-            insertChange.Execute();
-        }
     }
 
     /// <summary>
@@ -165,28 +145,42 @@ internal sealed partial class SqliteWriteStage
             head = DropNewerThan(head, rewriteAfter);
         }
 
-        var insertHistory = _insertHistory!;
         foreach (var logRow in log.Rows)
         {
-            // Execute clears the bindings: the key is bound again for every row.
-            BindKey(insertHistory, key);
-            insertHistory.BindInt64(4, logRow.Time);
-            insertHistory.BindInt64(5, logRow.Received);
-            insertHistory.BindText(6, logRow.Source);
-            insertHistory.BindText(7, logRow.Credential);
-            insertHistory.BindText(8, logRow.Kind);
-            insertHistory.BindText(9, logRow.Changes);
-            insertHistory.BindText(10, logRow.Record);
-            if (head is { } previous)
-            {
-                insertHistory.BindInt64(11, previous);
-            }
+            head = InsertLogRow(key, logRow, head);
+        }
 
-            insertHistory.Execute();
-            head = insertHistory.LastInsertRowId;
+        // After the chain's rows, so the feed shows the group's changes of the profile after the
+        // rows they follow; on no chain, they leave the head where it is.
+        foreach (var logRow in log.FeedOnly)
+        {
+            InsertLogRow(key, logRow, prev: null);
         }
 
         return head;
+    }
+
+    /// <summary>Inserts one row of <c>profile_history</c> and returns its <c>seq</c>.</summary>
+    private long InsertLogRow(ProfileKey key, SqlitePreparedLogRow logRow, long? prev)
+    {
+        // Execute clears the bindings: the key is bound again for every row.
+        var insertHistory = _insertHistory!;
+        BindKey(insertHistory, key);
+        insertHistory.BindInt64(4, logRow.Time);
+        insertHistory.BindInt64(5, logRow.Received);
+        insertHistory.BindText(6, logRow.Source);
+        insertHistory.BindText(7, logRow.Credential);
+        insertHistory.BindText(8, logRow.Kind);
+        insertHistory.BindText(9, logRow.Changes);
+        insertHistory.BindText(10, logRow.Record);
+        if (prev is { } previous)
+        {
+            insertHistory.BindInt64(11, previous);
+        }
+
+        insertHistory.BindInt64(12, (long)logRow.Role);
+        insertHistory.Execute();
+        return insertHistory.LastInsertRowId;
     }
 
     /// <summary>
@@ -248,11 +242,12 @@ internal sealed partial class SqliteWriteStage
     }
 
     /// <summary>
-    /// Deletes the rows of a chain newer than <paramref name="after"/>, walking from its head, and
-    /// returns the new head: the first row kept (or the <c>seq</c> the walk stopped at, when
-    /// retention purged that row). Along a chain of a project ordered by time, times never increase
-    /// (an in-order record is at least as new as the profile's newest, and a late record rewrites
-    /// every row after its time), so the walk stops at the first row not newer.
+    /// Takes the rows of a chain newer than <paramref name="after"/> off it, walking from its head,
+    /// and returns the new head: the first row kept (or the <c>seq</c> the walk stopped at, when
+    /// retention purged that row). A row the change feed showed stays for the feed (feed only); any
+    /// other is deleted. Along a chain of a project ordered by time, times never increase (an
+    /// in-order record is at least as new as the profile's newest, and a late record rewrites every
+    /// row after its time), so the walk stops at the first row not newer.
     /// </summary>
     private long? DropNewerThan(long? head, long after)
     {
@@ -267,6 +262,8 @@ internal sealed partial class SqliteWriteStage
 
             _deleteLogRow!.BindInt64(1, seq);
             _deleteLogRow.Execute();
+            _unchainLogRow!.BindInt64(1, seq);
+            _unchainLogRow.Execute();
             current = prev;
         }
 

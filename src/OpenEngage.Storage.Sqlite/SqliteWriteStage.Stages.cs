@@ -31,22 +31,19 @@ internal sealed partial class SqliteWriteStage
                 results[i] = batch;
             }
 
+            var refolded = RefoldedProfileChanges();
             var rows = new SqlitePreparedRow[_working.Count];
             var n = 0;
             foreach (var profile in _working)
             {
                 var json = profile.Dirty && profile.Current is { } properties ? StoredProperties.SerializeToUtf8(properties) : null;
-                var log = _working.RecordChanges && (profile.Log.Count > 0 || profile.RewriteAfter is not null) ? SqlitePreparedLog.From(profile) : null;
+                var log = _working.RecordChanges && (profile.Log.Count > 0 || profile.RewriteAfter is not null)
+                    ? SqlitePreparedLog.From(profile, refolded?.GetValueOrDefault(profile.Key))
+                    : null;
                 rows[n++] = new SqlitePreparedRow(profile.Key, profile.Current, json, profile.Dirty, profile.Stored, profile.Latest, log, _heads.GetValueOrDefault(profile.Key, SqliteChainHead.InRow));
             }
 
-            var changes = new SqlitePreparedChange[_working.Changes.Count];
-            for (var i = 0; i < changes.Length; i++)
-            {
-                changes[i] = SqlitePreparedChange.From(_working.Changes[i]);
-            }
-
-            var prepared = new SqlitePreparedGroup(results, rows, changes, ++_preparedGroups, group.Count, updateCount);
+            var prepared = new SqlitePreparedGroup(results, rows, ++_preparedGroups, group.Count, updateCount);
             foreach (var row in rows)
             {
                 if (row.Dirty || row.Logged)
@@ -62,6 +59,33 @@ internal sealed partial class SqliteWriteStage
             _working.Clear();
             _heads.Clear();
         }
+    }
+
+    /// <summary>
+    /// The group's changes of each profile a late record re-folded, in apply order: they become
+    /// feed-only rows (<see cref="SqlitePreparedLog.From"/>). Null when no profile was re-folded,
+    /// which is nearly always.
+    /// </summary>
+    private Dictionary<ProfileKey, List<ProfileChange>>? RefoldedProfileChanges()
+    {
+        Dictionary<ProfileKey, List<ProfileChange>>? refolded = null;
+        foreach (var profile in _working)
+        {
+            if (profile.RewriteAfter is not null)
+            {
+                (refolded ??= [])[profile.Key] = [];
+            }
+        }
+
+        if (refolded is not null)
+        {
+            foreach (var change in _working.Changes)
+            {
+                refolded.GetValueOrDefault(change.Key)?.Add(change);
+            }
+        }
+
+        return refolded;
     }
 
     /// <summary>
@@ -92,10 +116,8 @@ internal sealed partial class SqliteWriteStage
                 return false;
             }
 
-            WriteChanges(prepared.Changes);
-
-            // Every profile's history rows first (appended to the table's end, one after another),
-            // then the profile rows, each with its chain's new head.
+            // Every profile's log rows first (appended to the table's end, one after another), then
+            // the profile rows, each with its chain's new head.
             var heads = AppendLogs(prepared.Rows);
             for (var i = 0; i < prepared.Rows.Length; i++)
             {

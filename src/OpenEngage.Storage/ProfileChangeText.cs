@@ -18,17 +18,10 @@ public readonly record struct ProfileChangeText(string Kind, string Changed, str
 
     public static ProfileChangeText From(ProfileChange change)
     {
-        var utf8 = Utf8From(change);
-        return new(utf8.Kind, Encoding.UTF8.GetString(utf8.Changed), Encoding.UTF8.GetString(utf8.Removed));
-    }
-
-    /// <summary>What <see cref="From"/> returns, with the JSON texts as UTF-8.</summary>
-    public static ProfileChangeUtf8 Utf8From(ProfileChange change)
-    {
         ArgumentNullException.ThrowIfNull(change);
         if (change.IsDelete)
         {
-            return new(Delete, "{}"u8.ToArray(), "[]"u8.ToArray());
+            return new(Delete, "{}", "[]");
         }
 
         var scratch = t_scratch ??= new Utf8JsonScratch(WriterOptions);
@@ -68,6 +61,6 @@ public readonly record struct ProfileChangeText(string Kind, string Changed, str
 
             writer.WriteEndArray();
         });
-        return new(Upsert, changed, removed);
+        return new(Upsert, Encoding.UTF8.GetString(changed), Encoding.UTF8.GetString(removed));
     }
 }

@@ -22,8 +22,11 @@ public abstract partial class ChangeLogContract : IAsyncLifetime
     /// <summary>Every row of <c>profile_changes</c> of the last store created, in <c>seq</c> order.</summary>
     protected abstract Task<IReadOnlyList<ChangeRow>> ReadChangesAsync();
 
-    /// <summary>The number of rows of <c>profile_history</c> of the last store created.</summary>
+    /// <summary>The number of rows of the property history of the last store created.</summary>
     protected abstract Task<long> CountHistoryRowsAsync();
+
+    /// <summary>How many log rows the backend stores for one record that changed a profile (its history row and its change-feed row, or one row that is both).</summary>
+    protected virtual long RowsOfOneChangingRecord => 2;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
