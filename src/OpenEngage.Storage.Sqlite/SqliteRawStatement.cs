@@ -78,9 +78,6 @@ internal sealed class SqliteRawStatement : IDisposable
         }
     }
 
-    /// <summary>The rowid of the last row inserted on the connection (SQLite's <c>last_insert_rowid()</c>).</summary>
-    public long LastInsertRowId => raw.sqlite3_last_insert_rowid(_db);
-
     /// <summary>
     /// Runs a statement that reads at most one row of one or two integer columns, then resets it and
     /// clears its bindings. Returns false when it found no row; a NULL column reads as null.

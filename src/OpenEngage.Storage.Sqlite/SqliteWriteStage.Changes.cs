@@ -20,7 +20,7 @@ namespace OpenEngage.Storage.Sqlite;
 /// </remarks>
 internal sealed partial class SqliteWriteStage
 {
-    private SqliteRawStatement? _insertHistory;
+    private SqliteLogRowInserter? _logRows;
     private SqliteRawStatement? _readHead;
     private SqliteRawStatement? _readLogRow;
     private SqliteRawStatement? _deleteLogRow;
@@ -34,10 +34,7 @@ internal sealed partial class SqliteWriteStage
     /// <summary>The statements of the log, on the write connection; those of a profile bind its key to ?1 to ?3 (<see cref="BindKey"/>).</summary>
     private void PrepareChangeCommands(SqliteConnection connection)
     {
-        _insertHistory = SqliteRawStatement.Prepare(connection, """
-            INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json, prev, feed)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12);
-            """);
+        _logRows = SqliteLogRowInserter.Prepare(connection);
 
         _readHead = SqliteRawStatement.Prepare(connection, $"SELECT {SqliteHistoryChain.Head("?1", "?2", "?3")};");
         _readLogRow = SqliteRawStatement.Prepare(connection, "SELECT time, prev FROM profile_history WHERE seq = ?1;");
@@ -76,13 +73,15 @@ internal sealed partial class SqliteWriteStage
 
     private void DisposeChangeCommands()
     {
-        SqliteRawStatement?[] statements = [_insertHistory, _readHead, _readLogRow, _deleteLogRow, _unchainLogRow, _upsertWithHead, _setHead, _parkHead, _unparkHead];
+        _logRows?.Dispose();
+        _logRows = null;
+        SqliteRawStatement?[] statements = [_readHead, _readLogRow, _deleteLogRow, _unchainLogRow, _upsertWithHead, _setHead, _parkHead, _unparkHead];
         foreach (var statement in statements)
         {
             statement?.Dispose();
         }
 
-        _insertHistory = _readHead = _readLogRow = _deleteLogRow = _unchainLogRow = null;
+        _readHead = _readLogRow = _deleteLogRow = _unchainLogRow = null;
         _upsertWithHead = _setHead = _parkHead = _unparkHead = null;
     }
 
@@ -118,7 +117,13 @@ internal sealed partial class SqliteWriteStage
     /// </summary>
     private long?[] AppendLogs(SqlitePreparedRow[] rows)
     {
-        var heads = _history ? new long?[rows.Length] : [];
+        if (!_history)
+        {
+            return [];
+        }
+
+        var heads = new long?[rows.Length];
+        _logRows!.Begin();
         for (var i = 0; i < rows.Length; i++)
         {
             if (rows[i].Log is { } log)
@@ -127,6 +132,7 @@ internal sealed partial class SqliteWriteStage
             }
         }
 
+        _logRows.Flush();
         return heads;
     }
 
@@ -134,10 +140,15 @@ internal sealed partial class SqliteWriteStage
     {
         var key = log.Key;
         long? head = null;
-        if (row.Head != SqliteChainHead.None)
+
+        // The stored head is read here only when the chain is cut back first, or when no row goes
+        // on it; otherwise the first appended row looks it up itself.
+        var headKnown = row.Head == SqliteChainHead.None;
+        if (!headKnown && (log.RewriteAfter is not null || log.Rows.Length == 0))
         {
             BindKey(_readHead!, key);
             _readHead!.TryRead(out head, out _);
+            headKnown = true;
         }
 
         if (log.RewriteAfter is { } rewriteAfter)
@@ -147,40 +158,18 @@ internal sealed partial class SqliteWriteStage
 
         foreach (var logRow in log.Rows)
         {
-            head = InsertLogRow(key, logRow, head);
+            head = headKnown ? _logRows!.Add(key, logRow, head) : _logRows!.AddAfterStoredHead(key, logRow);
+            headKnown = true;
         }
 
         // After the chain's rows, so the feed shows the group's changes of the profile after the
         // rows they follow; on no chain, they leave the head where it is.
         foreach (var logRow in log.FeedOnly)
         {
-            InsertLogRow(key, logRow, prev: null);
+            _logRows!.Add(key, logRow, prev: null);
         }
 
         return head;
-    }
-
-    /// <summary>Inserts one row of <c>profile_history</c> and returns its <c>seq</c>.</summary>
-    private long InsertLogRow(ProfileKey key, SqlitePreparedLogRow logRow, long? prev)
-    {
-        // Execute clears the bindings: the key is bound again for every row.
-        var insertHistory = _insertHistory!;
-        BindKey(insertHistory, key);
-        insertHistory.BindInt64(4, logRow.Time);
-        insertHistory.BindInt64(5, logRow.Received);
-        insertHistory.BindText(6, logRow.Source);
-        insertHistory.BindText(7, logRow.Credential);
-        insertHistory.BindText(8, logRow.Kind);
-        insertHistory.BindText(9, logRow.Changes);
-        insertHistory.BindText(10, logRow.Record);
-        if (prev is { } previous)
-        {
-            insertHistory.BindInt64(11, previous);
-        }
-
-        insertHistory.BindInt64(12, (long)logRow.Role);
-        insertHistory.Execute();
-        return insertHistory.LastInsertRowId;
     }
 
     /// <summary>

@@ -230,6 +230,33 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
         }
     }
 
+    [Fact]
+    public async Task ChainsStayWholeWhenAGroupWritesItsRowsManyToAStatement()
+    {
+        var store = await OpenAsync(Path.Combine(Root, "many"));
+        var ids = Enumerable.Range(0, 7).Select(i => "m" + i).ToArray();
+
+        // Two groups of 100 records each over 7 profiles: rows of one profile spread over several
+        // statements, and the second group's first row of each profile goes on from a stored head.
+        for (var round = 0; round < 2; round++)
+        {
+            var offset = round * 100;
+            await store.ApplyAsync([.. Enumerable.Range(offset, 100).Select(i => Timed(ids[i % ids.Length], i) with { Operations = new() { Set = [new("i", i)] } })]);
+        }
+
+        foreach (var id in ids)
+        {
+            var expected = Enumerable.Range(0, 200).Where(i => ids[i % ids.Length] == id).Reverse().ToList();
+            Assert.Equal(expected, (await ReadAsync(store, id)).Select(Minutes));
+        }
+
+        using var side = OpenSide(store);
+        Assert.Equal(200L, Scalar(side, "SELECT count(*) FROM profile_history;"));
+        Assert.Equal((long)ids.Length, Scalar(side, "SELECT count(*) FROM profile_history WHERE prev IS NULL;"));
+        Assert.Equal(200L - ids.Length, Scalar(side, "SELECT count(*) FROM profile_history h JOIN profile_history p ON p.seq = h.prev AND p.id = h.id AND p.time < h.time;"));
+        Assert.Equal(200L, Scalar(side, "SELECT seq FROM sqlite_sequence WHERE name = 'profile_history';"));
+    }
+
     private static void InsertOldRow(SqliteConnection connection, ProfileUpdate update, string kind, string changes)
     {
         using var command = connection.CreateCommand();
