@@ -124,28 +124,32 @@ public sealed class ProfileDiff
     private static Utf8JsonScratch? t_scratch;
 
     /// <summary>What <see cref="ToJson"/> returns, as UTF-8.</summary>
-    public byte[] ToUtf8Json() =>
-        (t_scratch ??= new Utf8JsonScratch(WriterOptions)).Write(Properties, static (writer, properties) =>
+    public byte[] ToUtf8Json() => (t_scratch ??= new Utf8JsonScratch(WriterOptions)).Write(Properties, WriteJson);
+
+    /// <summary>What <see cref="ToJson"/> returns, as UTF-8 in <paramref name="arena"/>.</summary>
+    public ReadOnlyMemory<byte> ToUtf8Json(Utf8TextArena arena) => (t_scratch ??= new Utf8JsonScratch(WriterOptions)).Write(Properties, WriteJson, arena);
+
+    private static void WriteJson(Utf8JsonWriter writer, IReadOnlyList<PropertyChange> properties)
+    {
+        writer.WriteStartObject();
+        foreach (var change in properties)
         {
-            writer.WriteStartObject();
-            foreach (var change in properties)
+            writer.WriteStartObject(change.Name);
+            if (change.Had)
             {
-                writer.WriteStartObject(change.Name);
-                if (change.Had)
-                {
-                    Write(writer, "old", change.Old);
-                }
+                Write(writer, "old", change.Old);
+            }
 
-                if (change.Has)
-                {
-                    Write(writer, "new", change.New);
-                }
-
-                writer.WriteEndObject();
+            if (change.Has)
+            {
+                Write(writer, "new", change.New);
             }
 
             writer.WriteEndObject();
-        });
+        }
+
+        writer.WriteEndObject();
+    }
 
     /// <summary>Reads back what <see cref="ToJson"/> wrote, with the kind's stored name.</summary>
     public static ProfileDiff Parse(string kind, string json)

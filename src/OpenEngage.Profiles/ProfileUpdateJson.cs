@@ -27,6 +27,13 @@ public static class ProfileUpdateJson
         return (t_scratch ??= new Utf8JsonScratch(WriterOptions)).Write(update, Write);
     }
 
+    /// <summary>What <see cref="Serialize"/> returns, as UTF-8 in <paramref name="arena"/>.</summary>
+    public static ReadOnlyMemory<byte> SerializeToUtf8(ProfileUpdate update, Utf8TextArena arena)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return (t_scratch ??= new Utf8JsonScratch(WriterOptions)).Write(update, Write, arena);
+    }
+
     private static void Write(Utf8JsonWriter writer, ProfileUpdate update)
     {
         writer.WriteStartObject();

@@ -27,26 +27,50 @@ public sealed class Utf8JsonScratch
     /// <summary>Writes one JSON text with <paramref name="write"/> and returns its UTF-8 bytes.</summary>
     public byte[] Write<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
-        ArgumentNullException.ThrowIfNull(write);
         try
         {
-            write(_writer, state);
-            _writer.Flush();
-            return _buffer.WrittenSpan.ToArray();
+            return Written(state, write).ToArray();
         }
         finally
         {
-            if (_buffer.Capacity > KeptCapacity)
-            {
-                _buffer = new ArrayBufferWriter<byte>(4096);
-                _writer.Dispose();
-                _writer = new Utf8JsonWriter(_buffer, _options);
-            }
-            else
-            {
-                _buffer.ResetWrittenCount();
-                _writer.Reset(_buffer);
-            }
+            Reset();
+        }
+    }
+
+    /// <summary>Writes one JSON text with <paramref name="write"/> and returns its UTF-8 bytes, copied into <paramref name="arena"/>.</summary>
+    public ReadOnlyMemory<byte> Write<TState>(TState state, Action<Utf8JsonWriter, TState> write, Utf8TextArena arena)
+    {
+        ArgumentNullException.ThrowIfNull(arena);
+        try
+        {
+            return arena.Copy(Written(state, write));
+        }
+        finally
+        {
+            Reset();
+        }
+    }
+
+    private ReadOnlySpan<byte> Written<TState>(TState state, Action<Utf8JsonWriter, TState> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        write(_writer, state);
+        _writer.Flush();
+        return _buffer.WrittenSpan;
+    }
+
+    private void Reset()
+    {
+        if (_buffer.Capacity > KeptCapacity)
+        {
+            _buffer = new ArrayBufferWriter<byte>(4096);
+            _writer.Dispose();
+            _writer = new Utf8JsonWriter(_buffer, _options);
+        }
+        else
+        {
+            _buffer.ResetWrittenCount();
+            _writer.Reset(_buffer);
         }
     }
 }

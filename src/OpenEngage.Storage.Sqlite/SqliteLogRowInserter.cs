@@ -123,8 +123,8 @@ internal sealed class SqliteLogRowInserter : IDisposable
         statement.BindText(offset + 7, row.Source);
         statement.BindText(offset + 8, row.Credential);
         statement.BindText(offset + 9, row.Kind);
-        statement.BindText(offset + 10, row.Changes);
-        statement.BindText(offset + 11, row.Record);
+        statement.BindText(offset + 10, row.Changes.Span);
+        statement.BindText(offset + 11, row.Record.Span);
         if (queued.Prev is { } prev)
         {
             statement.BindInt64(offset + 12, prev);

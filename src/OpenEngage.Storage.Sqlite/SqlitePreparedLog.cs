@@ -15,7 +15,7 @@ internal sealed record SqlitePreparedLog(ProfileKey Key, long? RewriteAfter, Sql
     /// profile (<paramref name="changes"/>, in apply order, the late record's as its net effect) are
     /// feed-only rows.
     /// </summary>
-    public static SqlitePreparedLog From(WorkingProfile profile, IReadOnlyList<ProfileChange>? changes)
+    public static SqlitePreparedLog From(WorkingProfile profile, IReadOnlyList<ProfileChange>? changes, Utf8TextArena texts)
     {
         var refolded = profile.RewriteAfter is not null;
         var rows = new SqlitePreparedLogRow[profile.Log.Count];
@@ -23,26 +23,26 @@ internal sealed record SqlitePreparedLog(ProfileKey Key, long? RewriteAfter, Sql
         {
             var record = profile.Log[i];
             var role = refolded || record.Diff.Kind == ProfileDiffKind.None ? SqliteLogRowRole.HistoryOnly : SqliteLogRowRole.HistoryAndFeed;
-            rows[i] = Row(record.Update, record.TimeMs, record.Diff, role);
+            rows[i] = Row(record.Update, record.TimeMs, record.Diff, role, texts);
         }
 
         var feedOnly = new SqlitePreparedLogRow[refolded ? changes?.Count ?? 0 : 0];
         for (var i = 0; i < feedOnly.Length; i++)
         {
             var change = changes![i];
-            feedOnly[i] = Row(change.Update, change.TimeMs, change.Diff, SqliteLogRowRole.FeedOnly);
+            feedOnly[i] = Row(change.Update, change.TimeMs, change.Diff, SqliteLogRowRole.FeedOnly, texts);
         }
 
         return new SqlitePreparedLog(profile.Key, profile.RewriteAfter, rows, feedOnly);
     }
 
-    private static SqlitePreparedLogRow Row(ProfileUpdate update, long time, ProfileDiff diff, SqliteLogRowRole role) => new(
+    private static SqlitePreparedLogRow Row(ProfileUpdate update, long time, ProfileDiff diff, SqliteLogRowRole role, Utf8TextArena texts) => new(
         time,
         (update.ReceivedAt ?? update.Time).ToUnixTimeMilliseconds(),
         update.Source,
         update.Credential,
         diff.KindName,
-        diff.ToUtf8Json(),
-        ProfileUpdateJson.SerializeToUtf8(update),
+        diff.ToUtf8Json(texts),
+        ProfileUpdateJson.SerializeToUtf8(update, texts),
         role);
 }

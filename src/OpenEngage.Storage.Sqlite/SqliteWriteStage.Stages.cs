@@ -32,18 +32,19 @@ internal sealed partial class SqliteWriteStage
             }
 
             var refolded = RefoldedProfileChanges();
+            var texts = new Utf8TextArena();
             var rows = new SqlitePreparedRow[_working.Count];
             var n = 0;
             foreach (var profile in _working)
             {
                 var json = profile.Dirty && profile.Current is { } properties ? StoredProperties.SerializeToUtf8(properties) : null;
                 var log = _working.RecordChanges && (profile.Log.Count > 0 || profile.RewriteAfter is not null)
-                    ? SqlitePreparedLog.From(profile, refolded?.GetValueOrDefault(profile.Key))
+                    ? SqlitePreparedLog.From(profile, refolded?.GetValueOrDefault(profile.Key), texts)
                     : null;
                 rows[n++] = new SqlitePreparedRow(profile.Key, profile.Current, json, profile.Dirty, profile.Stored, profile.Latest, log, _heads.GetValueOrDefault(profile.Key, SqliteChainHead.InRow));
             }
 
-            var prepared = new SqlitePreparedGroup(results, rows, ++_preparedGroups, group.Count, updateCount);
+            var prepared = new SqlitePreparedGroup(results, rows, texts, ++_preparedGroups, group.Count, updateCount);
             foreach (var row in rows)
             {
                 if (row.Dirty || row.Logged)
@@ -148,9 +149,13 @@ internal sealed partial class SqliteWriteStage
         }
     }
 
-    /// <summary>First stage: the group is committed; its profiles become committed state.</summary>
+    /// <summary>
+    /// First stage: the group is committed; its profiles become committed state, and its log texts'
+    /// arrays go back to the pool (a group that is dropped instead leaves them to the collector).
+    /// </summary>
     public void Committed(SqlitePreparedGroup prepared)
     {
+        prepared.Texts.Release();
         foreach (var row in prepared.Rows)
         {
             _cache.Set(row.Key, row.Profile, row.Latest);
