@@ -10,7 +10,7 @@ internal sealed class SqlitePreparedGroup(ApplyResult[][] results, SqlitePrepare
 
     public SqlitePreparedRow[] Rows { get; } = rows;
 
-    /// <summary>The JSON texts of the group's log rows; released once the group is committed (<see cref="SqliteWriteStage.Committed"/>).</summary>
+    /// <summary>The JSON texts of the group's profile and log rows; released once the group is committed (<see cref="SqliteWriteStage.Committed"/>).</summary>
     public Utf8TextArena Texts { get; } = texts;
 
     /// <summary>The number of the group in preparation order.</summary>

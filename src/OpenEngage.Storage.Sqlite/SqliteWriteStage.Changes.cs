@@ -182,7 +182,7 @@ internal sealed partial class SqliteWriteStage
         {
             var upsert = row.Logged ? _upsertWithHead! : _upsert!;
             BindKey(upsert, row.Key);
-            upsert.BindText(4, json);
+            upsert.BindText(4, json.Span);
             if (row.Logged)
             {
                 BindHead(upsert, 5, head, row.Latest);

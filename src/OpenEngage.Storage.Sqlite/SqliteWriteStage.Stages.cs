@@ -37,7 +37,7 @@ internal sealed partial class SqliteWriteStage
             var n = 0;
             foreach (var profile in _working)
             {
-                var json = profile.Dirty && profile.Current is { } properties ? StoredProperties.SerializeToUtf8(properties) : null;
+                var json = profile.Dirty && profile.Current is { } properties ? StoredProperties.SerializeToUtf8(properties, texts) : (ReadOnlyMemory<byte>?)null;
                 var log = _working.RecordChanges && (profile.Log.Count > 0 || profile.RewriteAfter is not null)
                     ? SqlitePreparedLog.From(profile, refolded?.GetValueOrDefault(profile.Key), texts)
                     : null;
@@ -150,7 +150,7 @@ internal sealed partial class SqliteWriteStage
     }
 
     /// <summary>
-    /// First stage: the group is committed; its profiles become committed state, and its log texts'
+    /// First stage: the group is committed; its profiles become committed state, and its texts'
     /// arrays go back to the pool (a group that is dropped instead leaves them to the collector).
     /// </summary>
     public void Committed(SqlitePreparedGroup prepared)

@@ -39,6 +39,13 @@ public static class StoredProperties
         return (t_scratch ??= new Utf8JsonScratch(WriterOptions)).Write(properties, static (writer, node) => node.WriteTo(writer, Json));
     }
 
+    /// <summary>What <see cref="SerializeToUtf8(JsonNode)"/> returns, in <paramref name="arena"/>.</summary>
+    public static ReadOnlyMemory<byte> SerializeToUtf8(JsonNode properties, Utf8TextArena arena)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        return (t_scratch ??= new Utf8JsonScratch(WriterOptions)).Write(properties, static (writer, node) => node.WriteTo(writer, Json), arena);
+    }
+
     public static JsonObject Parse(string json) =>
         JsonNode.Parse(json) as JsonObject
         ?? throw new InvalidDataException("A stored profile's properties are not a JSON object.");
