@@ -115,8 +115,9 @@ internal sealed partial class SqliteWriteStage
     /// Second stage, inside the group's transaction: each profile's log rows appended to its chain
     /// (after removing the rows a late record rewrites). Returns the chains' new heads, by row.
     /// </summary>
-    private long?[] AppendLogs(SqlitePreparedRow[] rows)
+    private long?[] AppendLogs(SqlitePreparedGroup prepared)
     {
+        var rows = prepared.Rows;
         if (!_history)
         {
             return [];
@@ -128,7 +129,7 @@ internal sealed partial class SqliteWriteStage
         {
             if (rows[i].Log is { } log)
             {
-                heads[i] = AppendLog(rows[i], log);
+                heads[i] = AppendLog(rows[i], log, prepared.LogRows);
             }
         }
 
@@ -136,15 +137,17 @@ internal sealed partial class SqliteWriteStage
         return heads;
     }
 
-    private long? AppendLog(SqlitePreparedRow row, SqlitePreparedLog log)
+    private long? AppendLog(SqlitePreparedRow row, SqlitePreparedLog log, SqlitePreparedLogRow[] logRows)
     {
-        var key = log.Key;
+        var key = row.Key;
+        var chain = logRows.AsSpan(log.Start, log.ChainRows);
+        var feedOnly = logRows.AsSpan(log.Start + log.ChainRows, log.FeedOnlyRows);
         long? head = null;
 
         // The stored head is read here only when the chain is cut back first, or when no row goes
         // on it; otherwise the first appended row looks it up itself.
         var headKnown = row.Head == SqliteChainHead.None;
-        if (!headKnown && (log.RewriteAfter is not null || log.Rows.Length == 0))
+        if (!headKnown && (log.RewriteAfter is not null || chain.IsEmpty))
         {
             BindKey(_readHead!, key);
             _readHead!.TryRead(out head, out _);
@@ -156,7 +159,7 @@ internal sealed partial class SqliteWriteStage
             head = DropNewerThan(head, rewriteAfter);
         }
 
-        foreach (var logRow in log.Rows)
+        foreach (ref readonly var logRow in chain)
         {
             head = headKnown ? _logRows!.Add(key, logRow, head) : _logRows!.AddAfterStoredHead(key, logRow);
             headKnown = true;
@@ -164,7 +167,7 @@ internal sealed partial class SqliteWriteStage
 
         // After the chain's rows, so the feed shows the group's changes of the profile after the
         // rows they follow; on no chain, they leave the head where it is.
-        foreach (var logRow in log.FeedOnly)
+        foreach (ref readonly var logRow in feedOnly)
         {
             _logRows!.Add(key, logRow, prev: null);
         }

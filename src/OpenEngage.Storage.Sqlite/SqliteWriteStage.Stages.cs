@@ -39,12 +39,12 @@ internal sealed partial class SqliteWriteStage
             {
                 var json = profile.Dirty && profile.Current is { } properties ? StoredProperties.SerializeToUtf8(properties, texts) : (ReadOnlyMemory<byte>?)null;
                 var log = _working.RecordChanges && (profile.Log.Count > 0 || profile.RewriteAfter is not null)
-                    ? SqlitePreparedLog.From(profile, refolded?.GetValueOrDefault(profile.Key), texts)
-                    : null;
+                    ? SqlitePreparedLog.Add(_preparedLogRows, profile, refolded?.GetValueOrDefault(profile.Key), texts)
+                    : (SqlitePreparedLog?)null;
                 rows[n++] = new SqlitePreparedRow(profile.Key, profile.Current, json, profile.Dirty, profile.Stored, profile.Latest, log, _heads.GetValueOrDefault(profile.Key, SqliteChainHead.InRow));
             }
 
-            var prepared = new SqlitePreparedGroup(results, rows, texts, ++_preparedGroups, group.Count, updateCount);
+            var prepared = new SqlitePreparedGroup(results, rows, [.. _preparedLogRows], texts, ++_preparedGroups, group.Count, updateCount);
             foreach (var row in rows)
             {
                 if (row.Dirty || row.Logged)
@@ -59,12 +59,13 @@ internal sealed partial class SqliteWriteStage
         {
             _working.Clear();
             _heads.Clear();
+            _preparedLogRows.Clear();
         }
     }
 
     /// <summary>
     /// The group's changes of each profile a late record re-folded, in apply order: they become
-    /// feed-only rows (<see cref="SqlitePreparedLog.From"/>). Null when no profile was re-folded,
+    /// feed-only rows (<see cref="SqlitePreparedLog.Add"/>). Null when no profile was re-folded,
     /// which is nearly always.
     /// </summary>
     private Dictionary<ProfileKey, List<ProfileChange>>? RefoldedProfileChanges()
@@ -119,7 +120,7 @@ internal sealed partial class SqliteWriteStage
 
             // Every profile's log rows first (appended to the table's end, one after another), then
             // the profile rows, each with its chain's new head.
-            var heads = AppendLogs(prepared.Rows);
+            var heads = AppendLogs(prepared);
             for (var i = 0; i < prepared.Rows.Length; i++)
             {
                 var row = prepared.Rows[i];

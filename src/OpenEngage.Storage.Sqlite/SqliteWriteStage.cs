@@ -32,6 +32,9 @@ internal sealed partial class SqliteWriteStage
     /// <summary>The profiles of the group being prepared whose chain head was not in their row when the group first touched them.</summary>
     private readonly Dictionary<ProfileKey, SqliteChainHead> _heads = [];
     private readonly ProfileCache _cache;
+
+    /// <summary>The log rows of the group being prepared, copied into it once it is prepared.</summary>
+    private readonly List<SqlitePreparedLogRow> _preparedLogRows = [];
     private readonly bool _history;
     private long _preparedGroups;
 
