@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
 using OpenEngage.Profiles;
 using OpenEngage.Storage.Identity;
 using OpenEngage.Storage.Sqlite;
@@ -13,25 +12,14 @@ namespace OpenEngage.Storage.Tests;
 /// index: a database of the schema before, a chain that retention cut, a late record that rewrites
 /// rows of a group still being committed, a profile deleted and created again, and a merge.
 /// </summary>
-public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
+public sealed class SqliteHistoryChainTests : SqliteHistoryTestBase
 {
-    private static readonly DateTimeOffset Arrival = new(2024, 5, 2, 8, 30, 0, TimeSpan.Zero);
-
     [Fact]
     public async Task AStoreWithHistoryOfTheSchemaBeforeChainsReadsAndFoldsLateRecordsAfterMigrating()
     {
         var path = Path.Combine(Root, "v6");
-        Directory.CreateDirectory(path);
-        using (var old = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(path, SqliteProfileStore.DatabaseFileName), Pooling = false }.ToString()))
+        using (var old = CreateDatabaseAtVersion(path, 6))
         {
-            old.Open();
-            Execute(old, "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);");
-            foreach (var migration in SqliteSchema.Migrations.Where(m => m.Version <= 6))
-            {
-                Execute(old, migration.Sql);
-                Execute(old, $"INSERT INTO schema_version VALUES ({migration.Version}, '2026-01-01T00:00:00Z');");
-            }
-
             // Rows as the schema before wrote them, inserted out of time order (seq is not time order):
             // "a" has three records, "gone" was deleted (history, no profile row), "b" has one.
             Execute(old, """
@@ -55,20 +43,20 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
             Assert.Equal(1L, Scalar(side, "SELECT count(*) FROM log_heads;"));
         }
 
-        Assert.Equal([30, 20, 10], (await ReadAsync(store, "a")).Select(Minutes));
-        Assert.Equal([6, 5], (await ReadAsync(store, "gone")).Select(Minutes));
-        Assert.Equal([7], (await ReadAsync(store, "b")).Select(Minutes));
+        Assert.Equal([30, 20, 10], (await ReadHistoryAsync(store, "a")).Select(Minutes));
+        Assert.Equal([6, 5], (await ReadHistoryAsync(store, "gone")).Select(Minutes));
+        Assert.Equal([7], (await ReadHistoryAsync(store, "b")).Select(Minutes));
 
         // A late record between the migrated rows: it lands under the newer "plan", and re-folds on top of them.
         await store.ApplyAsync([Timed("a", 15) with { Operations = new() { Set = [new("plan", "trial"), new("early", true)] } }]);
         var a = (await store.GetAsync(User("a")))!.Properties;
         Assert.Equal("pro", a["plan"]!.GetValue<string>());
         Assert.True(a["early"]!.GetValue<bool>());
-        Assert.Equal([30, 20, 15, 10], (await ReadAsync(store, "a")).Select(Minutes));
+        Assert.Equal([30, 20, 15, 10], (await ReadHistoryAsync(store, "a")).Select(Minutes));
 
         // The deleted profile comes back: its head moves from log_heads into its row.
         await store.ApplyAsync([Timed("gone", 40) with { Operations = new() { Set = [new("y", 2)] } }]);
-        Assert.Equal([40, 6, 5], (await ReadAsync(store, "gone")).Select(Minutes));
+        Assert.Equal([40, 6, 5], (await ReadHistoryAsync(store, "gone")).Select(Minutes));
         using (var side = OpenSide(store))
         {
             Assert.Equal(0L, Scalar(side, "SELECT count(*) FROM log_heads;"));
@@ -85,7 +73,7 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
         await store.ApplyAsync([Timed("a", 40) with { Operations = new() { Set = [new("seats", 5)] } }]);
 
         Assert.Equal(2, await store.PurgeHistoryAsync(Arrival.AddDays(-90)));
-        Assert.Equal([40, 30], (await ReadAsync(store, "a")).Select(Minutes));
+        Assert.Equal([40, 30], (await ReadHistoryAsync(store, "a")).Select(Minutes));
 
         // Late, before everything kept: the kept rows are applied again on top of it; the purged are gone for good.
         await store.ApplyAsync([Timed("a", 25) with { Operations = new() { Set = [new("plan", "trial"), new("seats", 2), new("note", "late")] } }]);
@@ -93,16 +81,16 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
         Assert.Equal("pro", a["plan"]!.GetValue<string>());
         Assert.Equal(5, a["seats"]!.GetValue<int>());
         Assert.Equal("late", a["note"]!.GetValue<string>());
-        Assert.Equal([40, 30, 25], (await ReadAsync(store, "a")).Select(Minutes));
+        Assert.Equal([40, 30, 25], (await ReadHistoryAsync(store, "a")).Select(Minutes));
 
         // Late, before even the purged rows: nothing kept is older, so every kept row is applied again.
         await store.ApplyAsync([Timed("a", 1) with { Operations = new() { Set = [new("first", true)] } }]);
-        Assert.Equal([40, 30, 25, 1], (await ReadAsync(store, "a")).Select(Minutes));
+        Assert.Equal([40, 30, 25, 1], (await ReadHistoryAsync(store, "a")).Select(Minutes));
         Assert.True((await store.GetAsync(User("a")))!.Properties["first"]!.GetValue<bool>());
 
         // Removing the history removes the whole chain still stored, and the head.
         await store.RemoveHistoryAsync([User("a")]);
-        Assert.Empty(await ReadAsync(store, "a"));
+        Assert.Empty(await ReadHistoryAsync(store, "a"));
         using var side = OpenSide(store);
         Assert.Equal(0L, Scalar(side, "SELECT count(*) FROM profile_history WHERE feed < 2;"));
         Assert.Equal(1L, Scalar(side, "SELECT count(*) FROM profiles WHERE log_seq IS NULL;"));
@@ -131,7 +119,7 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
         Assert.Equal(3, a["seats"]!.GetValue<int>());
         Assert.True(a["trial"]!.GetValue<bool>());
 
-        var history = await ReadAsync(store, "a");
+        var history = await ReadHistoryAsync(store, "a");
         Assert.Equal([30, 20, 15, 10], history.Select(Minutes));
         Assert.Equal("trial", history[1].Diff.Properties.Single(p => p.Name == "plan").Old!.GetValue<string>());
 
@@ -156,7 +144,7 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
         }
 
         await store.ApplyAsync([Timed("a", 30) with { Operations = new() { Set = [new("v", 2)] } }]);
-        Assert.Equal([30, 20, 10], (await ReadAsync(store, "a")).Select(Minutes));
+        Assert.Equal([30, 20, 10], (await ReadHistoryAsync(store, "a")).Select(Minutes));
         using (var side = OpenSide(store))
         {
             Assert.Equal(0L, Scalar(side, "SELECT count(*) FROM log_heads;"));
@@ -167,7 +155,7 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
         var a = (await store.GetAsync(User("a")))!.Properties;
         Assert.Equal(2, a["v"]!.GetValue<int>());
         Assert.False(a.ContainsKey("w"));
-        Assert.Equal([30, 20, 15, 10], (await ReadAsync(store, "a")).Select(Minutes));
+        Assert.Equal([30, 20, 15, 10], (await ReadHistoryAsync(store, "a")).Select(Minutes));
     }
 
     [Fact]
@@ -180,10 +168,10 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
         await store.LinkAsync(new IdentityLinkRequest(Project, IdentityMode.Simplified, IdentityLinkKind.DeviceAndUser, "u1", "d1", T0.AddMinutes(30)));
 
         // The merged profile's chain ends in its deletion, its head parked; the canonical's in its gain.
-        var d1 = await ReadAsync(store, "d1");
+        var d1 = await ReadHistoryAsync(store, "d1");
         Assert.Equal(["merge", "engage", "engage"], d1.Select(r => r.Source));
         Assert.Equal(ProfileDiffKind.Delete, d1[0].Diff.Kind);
-        var u1 = await ReadAsync(store, "u1");
+        var u1 = await ReadHistoryAsync(store, "u1");
         Assert.Equal(["merge", "engage"], u1.Select(r => r.Source));
         Assert.Equal("landing", u1[0].Diff.Properties.Single(p => p.Name == "seen").New!.GetValue<string>());
         using (var side = OpenSide(store))
@@ -194,8 +182,8 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
 
         await store.DeleteIdentitiesAsync(Project, ["u1"]);
 
-        Assert.Empty(await ReadAsync(store, "u1"));
-        Assert.Empty(await ReadAsync(store, "d1"));
+        Assert.Empty(await ReadHistoryAsync(store, "u1"));
+        Assert.Empty(await ReadHistoryAsync(store, "d1"));
         using (var side = OpenSide(store))
         {
             // Only the change feed's notice of the deletion stays.
@@ -215,7 +203,7 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
         // 30 (old arrival) → 20 (new) → 10 (old), and the purge takes the two old rows.
         await store.ApplyAsync([Timed("a", 20) with { Operations = new() { Set = [new("seats", 3)] } }]);
         await store.PurgeHistoryAsync(Arrival.AddDays(-90));
-        Assert.Empty(await ReadAsync(store, "a"));
+        Assert.Empty(await ReadHistoryAsync(store, "a"));
         using (var side = OpenSide(store))
         {
             Assert.Equal(1L, Scalar(side, "SELECT count(*) FROM profile_history WHERE id = 'a' AND feed < 2;"));
@@ -247,7 +235,7 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
         foreach (var id in ids)
         {
             var expected = Enumerable.Range(0, 200).Where(i => ids[i % ids.Length] == id).Reverse().ToList();
-            Assert.Equal(expected, (await ReadAsync(store, id)).Select(Minutes));
+            Assert.Equal(expected, (await ReadHistoryAsync(store, id)).Select(Minutes));
         }
 
         using var side = OpenSide(store);
@@ -270,44 +258,5 @@ public sealed class SqliteHistoryChainTests : SqliteStoreTestBase
         command.Parameters.AddWithValue("$changes", changes);
         command.Parameters.AddWithValue("$record", ProfileUpdateJson.Serialize(update));
         command.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
-
-    private static int Minutes(HistoryRecord record) => (int)(DateTimeOffset.FromUnixTimeMilliseconds(record.Time) - T0).TotalMinutes;
-
-    private static ProfileUpdate Timed(string id, int minutes, DateTimeOffset? received = null) => Update(id) with
-    {
-        Time = T0.AddMinutes(minutes),
-        ReceivedAt = received ?? Arrival,
-        Source = "engage",
-        Credential = "token",
-    };
-
-    private static async Task<List<HistoryRecord>> ReadAsync(SqliteProfileStore store, string id)
-    {
-        var records = new List<HistoryRecord>();
-        await foreach (var record in store.ReadHistoryAsync(new HistoryQuery(User(id))))
-        {
-            records.Add(record);
-        }
-
-        return records;
-    }
-
-    private async Task<SqliteProfileStore> OpenAsync(string path, int pipelineAfterUpdates = SqliteProfileStore.DefaultPipelineAfterUpdates)
-    {
-        var store = new SqliteProfileStore(new SqliteStoreOptions { Path = path }, new ProfileEngine(ProfileLimits.Default), NullLogger<SqliteProfileStore>.Instance, new HistoryOptions())
-        {
-            PipelineAfterUpdates = pipelineAfterUpdates,
-        };
-        Stores.Add(store);
-        await store.InitializeAsync();
-        return store;
     }
 }

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
 using OpenEngage.Profiles;
 using OpenEngage.Storage.Sqlite;
 
@@ -12,25 +11,14 @@ namespace OpenEngage.Storage.Tests;
 /// change log keeps its feed positions; the feed gives back every kind of value; a late record
 /// leaves the feed as its readers saw it.
 /// </summary>
-public sealed class SqliteOneLogRowTests : SqliteStoreTestBase
+public sealed class SqliteOneLogRowTests : SqliteHistoryTestBase
 {
-    private static readonly DateTimeOffset Arrival = new(2024, 5, 2, 8, 30, 0, TimeSpan.Zero);
-
     [Fact]
     public async Task AStoreWithASeparateChangeLogKeepsItsFeedPositionsAndItsHistoryAfterMigrating()
     {
         var path = Path.Combine(Root, "v7");
-        Directory.CreateDirectory(path);
-        using (var old = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(path, SqliteProfileStore.DatabaseFileName), Pooling = false }.ToString()))
+        using (var old = CreateDatabaseAtVersion(path, 7))
         {
-            old.Open();
-            Execute(old, "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);");
-            foreach (var migration in SqliteSchema.Migrations.Where(m => m.Version <= 7))
-            {
-                Execute(old, migration.Sql);
-                Execute(old, $"INSERT INTO schema_version VALUES ({migration.Version}, '2026-01-01T00:00:00Z');");
-            }
-
             // As the schema before wrote them: "a" has two history rows (seq 1 and 2, a chain) and
             // two changes; "b" was changed, then deleted. The change log's seq overlaps the history's,
             // and handed out up to 6 (its last two rows went in a privacy deletion).
@@ -152,38 +140,9 @@ public sealed class SqliteOneLogRowTests : SqliteStoreTestBase
     private static void AssertJson(string expected, string actual) =>
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(actual)), actual);
 
-    private static int Minutes(HistoryRecord record) => (int)(DateTimeOffset.FromUnixTimeMilliseconds(record.Time) - T0).TotalMinutes;
-
-    private static ProfileUpdate Timed(string id, int minutes) => Update(id) with
-    {
-        Time = T0.AddMinutes(minutes),
-        ReceivedAt = Arrival,
-        Source = "engage",
-        Credential = "token",
-    };
-
     private static async Task<List<FeedChange>> ReadFeedAsync(IChangeFeed feed, ChangePosition after)
     {
         var page = await feed.ReadChangesAsync(new ChangeFeedQuery(Project, "", after, 1000), TimeSpan.Zero);
         return [.. page.Changes];
-    }
-
-    private static async Task<List<HistoryRecord>> ReadHistoryAsync(SqliteProfileStore store, string id)
-    {
-        var records = new List<HistoryRecord>();
-        await foreach (var record in store.ReadHistoryAsync(new HistoryQuery(User(id))))
-        {
-            records.Add(record);
-        }
-
-        return records;
-    }
-
-    private async Task<SqliteProfileStore> OpenAsync(string path)
-    {
-        var store = new SqliteProfileStore(new SqliteStoreOptions { Path = path }, new ProfileEngine(ProfileLimits.Default), NullLogger<SqliteProfileStore>.Instance, new HistoryOptions());
-        Stores.Add(store);
-        await store.InitializeAsync();
-        return store;
     }
 }
