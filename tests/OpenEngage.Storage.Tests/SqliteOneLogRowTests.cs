@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
 using OpenEngage.Profiles;
 using OpenEngage.Storage.Sqlite;
 
