@@ -17,6 +17,10 @@ internal static partial class LogMessages
         Message = "Applied schema migration {Version} ({Description}) to PostgreSQL database {Database} on {Host}")]
     public static partial void MigrationApplied(this ILogger logger, int version, string description, string database, string host);
 
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Information,
+        Message = "Applying schema migration {Version} ({Description}) to PostgreSQL database {Database} on {Host}; on a large database this can take minutes, and the store opens once it is done")]
+    public static partial void MigrationStarting(this ILogger logger, int version, string description, string database, string host);
+
     [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Profile store closed: PostgreSQL database {Database} on {Host}")]
     public static partial void Closed(this ILogger logger, string database, string host);
 

@@ -116,7 +116,8 @@ public sealed partial class PostgresProfileStore : IProfileStore
         {
             await using (var connection = await OpenAsync(cancellationToken).ConfigureAwait(false))
             {
-                foreach (var migration in await PostgresSchema.MigrateAsync(connection, cancellationToken).ConfigureAwait(false))
+                var starting = (Relational.SchemaMigration migration) => _logger.MigrationStarting(migration.Version, migration.Description, Database, Host);
+                foreach (var migration in await PostgresSchema.MigrateAsync(connection, starting, cancellationToken).ConfigureAwait(false))
                 {
                     _logger.MigrationApplied(migration.Version, migration.Description, Database, Host);
                 }

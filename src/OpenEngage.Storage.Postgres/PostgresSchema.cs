@@ -127,8 +127,8 @@ internal static class PostgresSchema
     /// Brings the database to <see cref="LatestVersion"/> in one transaction and returns the
     /// migrations it applied (none when the schema is already current).
     /// </summary>
-    public static Task<IReadOnlyList<SchemaMigration>> MigrateAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
-        Migrator.MigrateAsync(connection, cancellationToken);
+    public static Task<IReadOnlyList<SchemaMigration>> MigrateAsync(NpgsqlConnection connection, Action<SchemaMigration>? starting, CancellationToken cancellationToken) =>
+        Migrator.MigrateAsync(connection, starting, cancellationToken);
 
     /// <summary>
     /// A transaction holding the migrations' advisory lock: another node starting at the same

@@ -61,8 +61,11 @@ public sealed class SchemaMigrator
     /// Brings the database to <see cref="LatestVersion"/> in one transaction and returns the
     /// migrations it applied (none when the schema is already current).
     /// </summary>
+    /// <param name="connection">The open connection to migrate on.</param>
+    /// <param name="starting">Told of each migration just before it runs (one can take a while on a large database).</param>
+    /// <param name="cancellationToken">Stops the migration; nothing of it is kept.</param>
     /// <exception cref="InvalidOperationException">The database has a newer schema than <see cref="LatestVersion"/>.</exception>
-    public async Task<IReadOnlyList<SchemaMigration>> MigrateAsync(DbConnection connection, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<SchemaMigration>> MigrateAsync(DbConnection connection, Action<SchemaMigration>? starting = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
         await using var transaction = await _beginExclusive(connection, cancellationToken).ConfigureAwait(false);
@@ -88,6 +91,7 @@ public sealed class SchemaMigrator
                 continue;
             }
 
+            starting?.Invoke(migration);
             await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken).ConfigureAwait(false);
             await using (var record = Command(connection, transaction, _recordVersion))
             {

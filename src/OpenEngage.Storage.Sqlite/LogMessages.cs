@@ -17,6 +17,10 @@ internal static partial class LogMessages
         Message = "Applied schema migration {Version} ({Description}) to {DatabasePath}")]
     public static partial void MigrationApplied(this ILogger logger, int version, string description, string databasePath);
 
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information,
+        Message = "Applying schema migration {Version} ({Description}) to {DatabasePath}; on a large database this can take minutes, and the store opens once it is done")]
+    public static partial void MigrationStarting(this ILogger logger, int version, string description, string databasePath);
+
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Profile store at {DatabasePath} closed")]
     public static partial void Closed(this ILogger logger, string databasePath);
 

@@ -223,6 +223,6 @@ internal static class SqliteSchema
     /// versions it applied (none when the schema is already current). Microsoft.Data.Sqlite runs
     /// its asynchronous methods synchronously, so this blocks no other thread.
     /// </summary>
-    public static IReadOnlyList<SchemaMigration> Migrate(SqliteConnection connection) =>
-        Migrator.MigrateAsync(connection, CancellationToken.None).GetAwaiter().GetResult();
+    public static IReadOnlyList<SchemaMigration> Migrate(SqliteConnection connection, Action<SchemaMigration>? starting = null) =>
+        Migrator.MigrateAsync(connection, starting, CancellationToken.None).GetAwaiter().GetResult();
 }

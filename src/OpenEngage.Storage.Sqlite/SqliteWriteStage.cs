@@ -132,7 +132,7 @@ internal sealed partial class SqliteWriteStage
             // is unchanged: a commit is durable once its WAL frames are synced.
             ExecuteScalar(connection, $"PRAGMA wal_autocheckpoint = {WalAutoCheckpointPages};");
 
-            var applied = migrate ? SqliteSchema.Migrate(connection) : [];
+            var applied = migrate ? SqliteSchema.Migrate(connection, migration => _logger.MigrationStarting(migration.Version, migration.Description, DatabasePath)) : [];
 
             // The statements the commit runs per row bind ?1 project, ?2 group key, ?3 id (BindKey) first.
             _upsert = SqliteRawStatement.Prepare(connection, """

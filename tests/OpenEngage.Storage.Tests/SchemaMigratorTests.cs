@@ -55,6 +55,22 @@ public sealed class SchemaMigratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TellsOfEachMigrationJustBeforeItRuns()
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        var told = new List<(int Version, long TablesOfIt)>();
+        void Starting(SchemaMigration migration) =>
+            told.Add((migration.Version, (long)Scalar(connection, $"SELECT count(*) FROM sqlite_schema WHERE name = '{migration.Description}';")!));
+
+        await Migrator(TwoSteps).MigrateAsync(connection, Starting);
+        await Migrator(TwoSteps).MigrateAsync(connection, Starting);
+
+        // Each once, in order, while its table did not exist yet; nothing on the current schema.
+        Assert.Equal([(1, 0L), (2, 0L)], told);
+    }
+
+    [Fact]
     public async Task RefusesADatabaseNewerThanItUnderstandsAndChangesNothing()
     {
         using var connection = new SqliteConnection("Data Source=:memory:");
