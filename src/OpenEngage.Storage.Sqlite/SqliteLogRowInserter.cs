@@ -62,15 +62,15 @@ internal sealed class SqliteLogRowInserter : IDisposable
 
     /// <summary>Queues one row and returns the <c>seq</c> it will have.</summary>
     /// <param name="prev">The profile's previous row on its chain; null for the chain's first row and for a row on no chain.</param>
-    public long Add(ProfileKey key, in SqlitePreparedLogRow row, long? prev) => Queue(new Queued(key, row, _next, prev, AfterStoredHead: false));
+    public long Add(ProfileKey key, in SqlitePreparedLogRow row, long? prev) => Queue(key, row, prev, afterStoredHead: false);
 
     /// <summary>Queues the first row the group appends to a chain that goes on from its stored head, and returns the <c>seq</c> it will have.</summary>
-    public long AddAfterStoredHead(ProfileKey key, in SqlitePreparedLogRow row) => Queue(new Queued(key, row, _next, null, AfterStoredHead: true));
+    public long AddAfterStoredHead(ProfileKey key, in SqlitePreparedLogRow row) => Queue(key, row, prev: null, afterStoredHead: true);
 
-    private long Queue(in Queued queued)
+    private long Queue(ProfileKey key, in SqlitePreparedLogRow row, long? prev, bool afterStoredHead)
     {
         var seq = _next++;
-        _queued[_count++] = queued;
+        _queued[_count++] = new Queued(key, row, seq, prev, afterStoredHead);
         if (_count == RowsPerStatement)
         {
             Flush();

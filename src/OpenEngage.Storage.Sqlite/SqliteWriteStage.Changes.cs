@@ -55,22 +55,6 @@ internal sealed partial class SqliteWriteStage
     private void PrepareLogCommands(SqliteConnection connection) =>
         _selectNewer = Command(connection, SqliteHistoryChain.NewerSql, ("$after", SqliteType.Integer), ("$up_to", SqliteType.Integer));
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, SqliteType Type)[] more)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.Add("$project", SqliteType.Text);
-        command.Parameters.Add("$group_key", SqliteType.Text);
-        command.Parameters.Add("$id", SqliteType.Text);
-        foreach (var (name, type) in more)
-        {
-            command.Parameters.Add(name, type);
-        }
-
-        command.Prepare();
-        return command;
-    }
-
     private void DisposeChangeCommands()
     {
         _logRows?.Dispose();
@@ -117,12 +101,12 @@ internal sealed partial class SqliteWriteStage
     /// </summary>
     private long?[] AppendLogs(SqlitePreparedGroup prepared)
     {
-        var rows = prepared.Rows;
         if (!_history)
         {
             return [];
         }
 
+        var rows = prepared.Rows;
         var heads = new long?[rows.Length];
         _logRows!.Begin();
         for (var i = 0; i < rows.Length; i++)

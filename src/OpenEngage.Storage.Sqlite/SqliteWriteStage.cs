@@ -195,10 +195,10 @@ internal sealed partial class SqliteWriteStage
             // keeps what the first stage reads again. Against 64 MiB, in the benchmark's alternating
             // runs, the default was as fast with 2000-record batches and history on, and 5 to 12 %
             // faster with single records and with history off.
-            _select = Prepare(connection, "SELECT json(properties), log_time FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;");
+            _select = Command(connection, "SELECT json(properties), log_time FROM profiles WHERE project = $project AND group_key = $group_key AND id = $id;");
             if (_history)
             {
-                _selectParkedLatest = Prepare(connection, "SELECT log_time FROM log_heads WHERE project = $project AND group_key = $group_key AND id = $id;");
+                _selectParkedLatest = Command(connection, "SELECT log_time FROM log_heads WHERE project = $project AND group_key = $group_key AND id = $id;");
                 PrepareLogCommands(connection);
             }
 
@@ -275,13 +275,19 @@ internal sealed partial class SqliteWriteStage
         return command.ExecuteScalar();
     }
 
-    private static SqliteCommand Prepare(SqliteConnection connection, string sql)
+    /// <summary>A prepared command of the load connection whose first parameters are a profile's key (<see cref="Bind"/>), then <paramref name="more"/>.</summary>
+    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, SqliteType Type)[] more)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Parameters.Add("$project", SqliteType.Text);
         command.Parameters.Add("$group_key", SqliteType.Text);
         command.Parameters.Add("$id", SqliteType.Text);
+        foreach (var (name, type) in more)
+        {
+            command.Parameters.Add(name, type);
+        }
+
         command.Prepare();
         return command;
     }
