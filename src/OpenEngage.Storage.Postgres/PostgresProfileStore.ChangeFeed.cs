@@ -4,8 +4,9 @@ using OpenEngage.Profiles;
 namespace OpenEngage.Storage.Postgres;
 
 /// <summary>
-/// The change feed on PostgreSQL. Several transactions (of one node or many) write
-/// <c>profile_changes</c> at once, so a row's <c>seq</c> does not tell when it commits: one that took
+/// The change feed on PostgreSQL: the view <c>profile_feed</c>, the history rows that also serve
+/// the feed and the rows of <c>profile_changes</c>. Several transactions (of one node or many) write
+/// them at once, so a row's <c>seq</c> does not tell when it commits: one that took
 /// seq 5 may commit after another took and committed seq 6. The feed therefore orders by the
 /// writing transaction's id (<c>xid8</c>), then <c>seq</c>, and returns only rows whose transaction
 /// is older than the oldest one still running (<c>pg_snapshot_xmin</c>): every row that can still
@@ -67,7 +68,7 @@ public sealed partial class PostgresProfileStore : IChangeFeed, IWebhookCursorSt
     {
         await using var command = _dataSource.CreateCommand("""
             SELECT xid::text::bigint, seq, id, kind, changed::text, removed::text, time, received, source
-            FROM profile_changes
+            FROM profile_feed
             WHERE project = $1 AND group_key = $2
               AND (xid, seq) > ($3::text::xid8, $4)
               AND xid < pg_snapshot_xmin(pg_current_snapshot())

@@ -1,4 +1,5 @@
 using Npgsql;
+using NpgsqlTypes;
 using OpenEngage.Profiles;
 using OpenEngage.Storage.Relational;
 
@@ -64,89 +65,103 @@ public sealed partial class PostgresProfileStore
     }
 
     /// <summary>
-    /// Adds the record-log writes of a group to its write batch: first the stored rows that late
-    /// records re-folded are deleted, then every profile's rows are inserted in time order.
+    /// Adds what late records change in the stored log to a group's write batch: the stored rows
+    /// after each re-folded profile's earliest late record are replaced by <see cref="CopyLogsAsync"/>'s
+    /// rows, so they are deleted; those the change feed showed first move to <c>profile_changes</c>
+    /// with their position, which a reader of the feed may already have passed.
     /// </summary>
-    private static void AddLogs(NpgsqlBatch write, List<WorkingProfile> logs)
+    private static void AddLogRewrites(NpgsqlBatch write, List<WorkingProfile> rewritten)
     {
-        var rewritten = logs.Where(p => p.RewriteAfter is not null).ToList();
-        if (rewritten.Count > 0)
-        {
-            var (projects, groupKeys, ids) = Columns(rewritten.Select(p => p.Key));
-            var delete = new NpgsqlBatchCommand("""
-                DELETE FROM profile_history h
-                USING unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS k(project, group_key, id, after)
-                WHERE h.project = k.project AND h.group_key = k.group_key AND h.id = k.id AND h.time > k.after;
-                """);
-            delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = projects });
-            delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
-            delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
-            delete.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rewritten.Select(p => p.RewriteAfter!.Value)] });
-            write.BatchCommands.Add(delete);
-        }
-
-        var n = logs.Sum(p => p.Log.Count);
-        if (n == 0)
+        if (rewritten.Count == 0)
         {
             return;
         }
 
-        var rowProjects = new string[n];
-        var rowGroupKeys = new string[n];
-        var rowIds = new string[n];
-        var times = new long[n];
-        var received = new long[n];
-        var sources = new string[n];
-        var credentials = new string[n];
-        var kinds = new string[n];
-        var changes = new string[n];
-        var records = new string[n];
-        var i = 0;
-        foreach (var profile in logs)
+        var (projects, groupKeys, ids) = Columns(rewritten.Select(p => p.Key));
+        long[] after = [.. rewritten.Select(p => p.RewriteAfter!.Value)];
+        foreach (var sql in (string[])[
+            """
+            INSERT INTO profile_changes (xid, seq, project, group_key, id, kind, changed, removed, time, received, source)
+            SELECT f.xid, f.seq, f.project, f.group_key, f.id, f.kind, f.changed, f.removed, f.time, f.received, f.source
+            FROM profile_history_feed f
+            JOIN unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS k(project, group_key, id, after)
+              ON f.project = k.project AND f.group_key = k.group_key AND f.id = k.id AND f.time > k.after;
+            """,
+            """
+            DELETE FROM profile_history h
+            USING unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS k(project, group_key, id, after)
+            WHERE h.project = k.project AND h.group_key = k.group_key AND h.id = k.id AND h.time > k.after;
+            """])
         {
-            foreach (var record in profile.Log)
-            {
-                var update = record.Update;
-                rowProjects[i] = profile.Key.Project;
-                rowGroupKeys[i] = profile.Key.GroupKey;
-                rowIds[i] = profile.Key.Id;
-                times[i] = record.TimeMs;
-                received[i] = (update.ReceivedAt ?? update.Time).ToUnixTimeMilliseconds();
-                sources[i] = update.Source;
-                credentials[i] = update.Credential;
-                kinds[i] = record.Diff.KindName;
-                changes[i] = record.Diff.ToJson();
-                records[i] = ProfileUpdateJson.Serialize(update);
-                i++;
-            }
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = projects });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = after });
+            write.BatchCommands.Add(command);
         }
-
-        var insert = new NpgsqlBatchCommand("""
-            INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json)
-            SELECT k.project, k.group_key, k.id, k.time, k.received, k.source, k.credential, k.kind, k.changes::jsonb, k.record_json
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-                WITH ORDINALITY AS k(project, group_key, id, time, received, source, credential, kind, changes, record_json, n)
-            ORDER BY k.n;
-            """);
-        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = rowProjects });
-        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = rowGroupKeys });
-        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = rowIds });
-        insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = times });
-        insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = received });
-        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = sources });
-        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = credentials });
-        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = kinds });
-        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = changes });
-        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = records });
-        write.BatchCommands.Add(insert);
     }
 
     /// <summary>
-    /// Adds the inserts of a group's changes (in apply order, so <c>seq</c> follows it) to the
-    /// batch that writes its profiles: one set-based statement per table.
+    /// Writes the record-log rows of a group, every profile's in time order, with one binary
+    /// <c>COPY</c>. A row is also the change feed's row of its update (<c>feed</c>) when the update
+    /// changed its profile in order; a re-folded profile's rows are history only, and its changes
+    /// go to <c>profile_changes</c> (<see cref="AddChanges"/>).
     /// </summary>
-    private static void AddChanges(NpgsqlBatch write, IReadOnlyList<ProfileChange> changes)
+    private static async Task CopyLogsAsync(NpgsqlConnection connection, List<WorkingProfile> logs)
     {
+        if (!logs.Any(p => p.Log.Count > 0))
+        {
+            return;
+        }
+
+        var arena = new Utf8TextArena();
+        try
+        {
+            await using var copy = await connection.BeginBinaryImportAsync(
+                "COPY profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json, feed) FROM STDIN (FORMAT BINARY)").ConfigureAwait(false);
+            foreach (var profile in logs)
+            {
+                var refolded = profile.RewriteAfter is not null;
+                foreach (var record in profile.Log)
+                {
+                    var update = record.Update;
+                    await copy.StartRowAsync().ConfigureAwait(false);
+                    await copy.WriteAsync(profile.Key.Project, NpgsqlDbType.Text).ConfigureAwait(false);
+                    await copy.WriteAsync(profile.Key.GroupKey, NpgsqlDbType.Text).ConfigureAwait(false);
+                    await copy.WriteAsync(profile.Key.Id, NpgsqlDbType.Text).ConfigureAwait(false);
+                    await copy.WriteAsync(record.TimeMs, NpgsqlDbType.Bigint).ConfigureAwait(false);
+                    await copy.WriteAsync((update.ReceivedAt ?? update.Time).ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint).ConfigureAwait(false);
+                    await copy.WriteAsync(update.Source, NpgsqlDbType.Text).ConfigureAwait(false);
+                    await copy.WriteAsync(update.Credential, NpgsqlDbType.Text).ConfigureAwait(false);
+                    await copy.WriteAsync(record.Diff.KindName, NpgsqlDbType.Text).ConfigureAwait(false);
+                    await copy.WriteAsync(record.Diff.ToUtf8Json(arena), NpgsqlDbType.Jsonb).ConfigureAwait(false);
+                    await copy.WriteAsync(ProfileUpdateJson.SerializeToUtf8(update, arena), NpgsqlDbType.Text).ConfigureAwait(false);
+                    await copy.WriteAsync(!refolded && record.Diff.Kind != ProfileDiffKind.None, NpgsqlDbType.Boolean).ConfigureAwait(false);
+                }
+            }
+
+            await copy.CompleteAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            arena.Release();
+        }
+    }
+
+    /// <summary>
+    /// Adds the changes of the group's re-folded profiles (in apply order, so <c>seq</c> follows
+    /// it) to the batch that writes its profiles; every other change is said by its history row.
+    /// </summary>
+    private static void AddChanges(NpgsqlBatch write, IReadOnlyList<ProfileChange> all, List<WorkingProfile> rewritten)
+    {
+        if (rewritten.Count == 0)
+        {
+            return;
+        }
+
+        var refolded = rewritten.Select(p => p.Key).ToHashSet();
+        var changes = all.Where(change => refolded.Contains(change.Key)).ToList();
         if (changes.Count == 0)
         {
             return;

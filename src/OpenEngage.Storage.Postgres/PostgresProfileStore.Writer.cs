@@ -203,11 +203,11 @@ public sealed partial class PostgresProfileStore
             }
         }
 
-        if (upserts.Count > 0 || deletes.Count > 0 || logs.Count > 0)
+        var rewritten = logs.Where(p => p.RewriteAfter is not null).ToList();
+        await using (var write = new NpgsqlBatch(connection, transaction))
         {
-            await using var write = new NpgsqlBatch(connection, transaction);
-            AddChanges(write, _working.Changes);
-            AddLogs(write, logs);
+            AddChanges(write, _working.Changes, rewritten);
+            AddLogRewrites(write, rewritten);
             if (upserts.Count > 0)
             {
                 var (projects, groupKeys, ids) = Columns(upserts.Select(u => u.Key));
@@ -238,8 +238,13 @@ public sealed partial class PostgresProfileStore
                 write.BatchCommands.Add(delete);
             }
 
-            await write.ExecuteNonQueryAsync().ConfigureAwait(false);
+            if (write.BatchCommands.Count > 0)
+            {
+                await write.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
         }
+
+        await CopyLogsAsync(connection, logs).ConfigureAwait(false);
 
         await transaction.CommitAsync().ConfigureAwait(false);
         return results;

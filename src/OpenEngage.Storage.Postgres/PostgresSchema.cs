@@ -107,6 +107,44 @@ internal static class PostgresSchema
             );
             CREATE INDEX profile_changes_feed ON profile_changes (project, group_key, xid, seq);
             """),
+
+        // One log row per update (docs/history.md, "Storage"): a history row that changed its
+        // profile in order is also its change-feed row (feed = true, with the writing
+        // transaction's id); profile_changes keeps only the feed rows no history row says (a late
+        // record's net effect, privacy deletions, merges). Both tables draw seq from one sequence,
+        // so (xid, seq) is unique across them; rows already written keep their (xid, seq), and
+        // with them every reader's and webhook's position.
+        new(7, "one log row per update: history rows serve the change feed", """
+            ALTER TABLE profile_history ADD COLUMN xid xid8;
+            ALTER TABLE profile_history ALTER COLUMN xid SET DEFAULT pg_current_xact_id();
+            ALTER TABLE profile_history ADD COLUMN feed boolean NOT NULL DEFAULT false;
+            CREATE INDEX profile_history_feed_order ON profile_history (project, group_key, xid, seq) WHERE feed;
+
+            SELECT setval('profile_history_seq_seq',
+                greatest((SELECT last_value FROM profile_history_seq_seq), (SELECT last_value FROM profile_changes_seq_seq)));
+            ALTER TABLE profile_changes ALTER COLUMN seq DROP IDENTITY;
+            ALTER TABLE profile_changes ALTER COLUMN seq SET DEFAULT nextval('profile_history_seq_seq');
+
+            -- The feed rows of the history, in the change log's shape: changed holds each new
+            -- value of the diff, removed the names it removed.
+            CREATE VIEW profile_history_feed AS
+                SELECT xid, seq, project, group_key, id,
+                       CASE kind WHEN 'delete' THEN 'delete' ELSE 'upsert' END AS kind,
+                       CASE kind WHEN 'delete' THEN '{}'::jsonb ELSE coalesce(
+                           (SELECT jsonb_object_agg(c.key, c.value -> 'new') FROM jsonb_each(changes) AS c WHERE c.value ? 'new'),
+                           '{}'::jsonb) END AS changed,
+                       CASE kind WHEN 'delete' THEN '[]'::jsonb ELSE coalesce(
+                           (SELECT jsonb_agg(c.key) FROM jsonb_each(changes) AS c WHERE NOT c.value ? 'new'),
+                           '[]'::jsonb) END AS removed,
+                       time, received, source
+                FROM profile_history
+                WHERE feed;
+
+            CREATE VIEW profile_feed AS
+                SELECT xid, seq, project, group_key, id, kind, changed, removed, time, received, source FROM profile_changes
+                UNION ALL
+                SELECT xid, seq, project, group_key, id, kind, changed, removed, time, received, source FROM profile_history_feed;
+            """),
     ];
 
     private static readonly SchemaMigrator Migrator = new(

@@ -160,4 +160,48 @@ public abstract class ChangeFeedContract : StoreContract
         Assert.Equal(12, a!.Value.Sequence);
         Assert.Equal(3, b!.Value.Sequence);
     }
+
+    [Fact]
+    public async Task ALateRecordLeavesTheFeedAsItsReadersSawItAndAddsItsNetEffect()
+    {
+        var store = await NewAsync();
+        var feed = (IChangeFeed)store;
+        var t0 = DateTimeOffset.UtcNow.AddHours(-1);
+        ProfileUpdate Timed(int minutes, params (string Name, JsonNode Value)[] sets) => Set("late", "unused", null) with
+        {
+            Time = t0.AddMinutes(minutes),
+            TimeFromRecord = true,
+            Operations = new() { Set = [.. sets.Select(s => new KeyValuePair<string, JsonNode?>(s.Name, s.Value))] },
+        };
+
+        await store.ApplyAsync([Timed(10, ("plan", "free"))]);
+        await store.ApplyAsync([Timed(20, ("plan", "pro")), Timed(30, ("seats", 2))]);
+        var (seen, _) = await ReadAllAsync(feed, ChangePosition.Start, 100, 3);
+
+        // Before both newer records: they are applied again on top of it, off the feed.
+        await store.ApplyAsync([Timed(15, ("plan", "trial"), ("seats", 1), ("trial", true))]);
+
+        var (after, _) = await ReadAllAsync(feed, ChangePosition.Start, 100, 4);
+        Assert.Equal(seen.Select(c => (c.Position, c.ChangedJson)), after.Take(3).Select(c => (c.Position, c.ChangedJson)));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"trial":true}"""), JsonNode.Parse(after[3].ChangedJson)), after[3].ChangedJson);
+
+        // Replaying the feed ends in the stored profile; the history is the fold in time order.
+        JsonObject replayed = [];
+        foreach (var change in after)
+        {
+            foreach (var (name, value) in JsonNode.Parse(change.ChangedJson)!.AsObject())
+            {
+                replayed[name] = value?.DeepClone();
+            }
+        }
+
+        Assert.True(JsonNode.DeepEquals((await store.GetAsync(new ProfileKey(Project, "", "late")))!.Properties, replayed));
+        var history = new List<HistoryRecord>();
+        await foreach (var record in ((IProfileHistory)store).ReadHistoryAsync(new HistoryQuery(new ProfileKey(Project, "", "late"))))
+        {
+            history.Add(record);
+        }
+
+        Assert.Equal([30, 20, 15, 10], history.Select(r => (int)Math.Round((DateTimeOffset.FromUnixTimeMilliseconds(r.Time) - t0).TotalMinutes)));
+    }
 }

@@ -77,7 +77,7 @@ public abstract partial class ChangeLogContract
 
         var removed = await history.PurgeHistoryAsync(Arrival.AddDays(-90));
 
-        Assert.Equal(RowsOfOneChangingRecord, removed);
+        Assert.Equal(1, removed); // one log row per record that changed a profile: its history row, which the feed reads too
         Assert.Equal(["new"], (await ReadChangesAsync()).Select(r => r.Id));
         Assert.Empty(await ReadAsync(history, new HistoryQuery(ProfileKey.User(Project, "old"))));
         Assert.Single(await ReadAsync(history, new HistoryQuery(ProfileKey.User(Project, "new"))));

@@ -25,9 +25,6 @@ public abstract partial class ChangeLogContract : IAsyncLifetime
     /// <summary>The number of rows of the property history of the last store created.</summary>
     protected abstract Task<long> CountHistoryRowsAsync();
 
-    /// <summary>How many log rows the backend stores for one record that changed a profile (its history row and its change-feed row, or one row that is both).</summary>
-    protected virtual long RowsOfOneChangingRecord => 2;
-
     public Task InitializeAsync() => Task.CompletedTask;
 
     public virtual async Task DisposeAsync()

@@ -65,7 +65,7 @@ public sealed class PostgresChangeFeedTests : ChangeFeedContract
         Assert.True(seen.Zip(seen.Skip(1)).All(pair => pair.First.Position < pair.Second.Position), "positions ascend");
         await using var connection = new NpgsqlConnection(_stores.Current);
         await connection.OpenAsync();
-        await using var count = new NpgsqlCommand("SELECT seq FROM profile_changes WHERE project = $1 ORDER BY seq;", connection);
+        await using var count = new NpgsqlCommand("SELECT seq FROM profile_feed WHERE project = $1 ORDER BY seq;", connection);
         count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Project });
         var stored = new List<long>();
         await using (var reader = await count.ExecuteReaderAsync())

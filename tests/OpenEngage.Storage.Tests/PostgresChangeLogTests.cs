@@ -23,7 +23,7 @@ public sealed class PostgresChangeLogTests : ChangeLogContract
         await using var connection = new NpgsqlConnection(_current + ";Pooling=false");
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT seq, project, group_key, id, kind, changed::text, removed::text, time, received, source FROM profile_changes ORDER BY seq;", connection);
+            "SELECT seq, project, group_key, id, kind, changed::text, removed::text, time, received, source FROM profile_feed ORDER BY seq;", connection);
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<ChangeRow>();
         while (await reader.ReadAsync())

@@ -45,8 +45,6 @@ public sealed class SqliteChangeLogTests : ChangeLogContract
         return Task.FromResult((long)command.ExecuteScalar()!);
     }
 
-    protected override long RowsOfOneChangingRecord => 1;
-
     [Fact]
     public async Task ALogRowTheDatabaseRefusesRejectsItsUpdateAloneAndStoresNothingOfIt()
     {

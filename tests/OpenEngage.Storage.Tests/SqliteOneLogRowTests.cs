@@ -97,37 +97,6 @@ public sealed class SqliteOneLogRowTests : SqliteHistoryTestBase
         AssertJson("""["o","nul"]""", changes[1].RemovedJson);
     }
 
-    [Fact]
-    public async Task ALateRecordLeavesTheFeedAsItsReadersSawItAndAddsItsNetEffect()
-    {
-        var store = await OpenAsync(Path.Combine(Root, "late"));
-        var feed = (IChangeFeed)store;
-        await store.ApplyAsync([Timed("a", 10) with { Operations = new() { Set = [new("plan", "free")] } }]);
-        await store.ApplyAsync([Timed("a", 20) with { Operations = new() { Set = [new("plan", "pro")] } }, Timed("a", 30) with { Operations = new() { Set = [new("seats", 2)] } }]);
-        var seen = await ReadFeedAsync(feed, ChangePosition.Start);
-
-        // Before both newer records: they are applied again on top of it, off the feed.
-        await store.ApplyAsync([Timed("a", 15) with { Operations = new() { Set = [new("plan", "trial"), new("seats", 1), new("trial", true)] } }]);
-
-        var after = await ReadFeedAsync(feed, ChangePosition.Start);
-        Assert.Equal(seen.Select(c => (c.Position, c.ChangedJson)), after.Take(3).Select(c => (c.Position, c.ChangedJson)));
-        var net = Assert.Single(after.Skip(3));
-        AssertJson("""{"trial":true}""", net.ChangedJson);
-
-        // Replaying the feed ends in the stored profile; the history is the fold in time order.
-        JsonObject replayed = [];
-        foreach (var change in after)
-        {
-            foreach (var (name, value) in JsonNode.Parse(change.ChangedJson)!.AsObject())
-            {
-                replayed[name] = value?.DeepClone();
-            }
-        }
-
-        Assert.True(JsonNode.DeepEquals((await store.GetAsync(User("a")))!.Properties, replayed));
-        Assert.Equal([30, 20, 15, 10], (await ReadHistoryAsync(store, "a")).Select(Minutes));
-    }
-
     private static long Ms(int minutes) => T0.AddMinutes(minutes).ToUnixTimeMilliseconds();
 
     /// <summary>A JSON text, checked, to put inside SQL quotes.</summary>

@@ -1,0 +1,175 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using OpenEngage.Profiles;
+using OpenEngage.Storage.Postgres;
+
+namespace OpenEngage.Storage.Tests;
+
+/// <summary>
+/// PostgreSQL's one log row per update (schema 7): a database written with a separate change log
+/// keeps every feed position, value and webhook position when it migrates, and an in-order update
+/// then writes one row, which both the history and the feed read.
+/// </summary>
+public sealed class PostgresOneLogRowTests : IAsyncLifetime
+{
+    private const string Project = "one-row";
+    private readonly List<IAsyncDisposable> _stores = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AStoreWithASeparateChangeLogKeepsItsFeedPositionsAndItsHistoryAfterMigrating()
+    {
+        var database = await (await PostgresCluster.SharedAsync()).CreateDatabaseAsync("onerow");
+        await using (var old = await OpenConnectionAsync(database))
+        {
+            await ExecuteAsync(old, "CREATE TABLE schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());");
+            foreach (var migration in PostgresSchema.Migrations.Where(m => m.Version <= 6))
+            {
+                await ExecuteAsync(old, migration.Sql);
+                await ExecuteAsync(old, $"INSERT INTO schema_version (version) VALUES ({migration.Version});");
+            }
+
+            // Schema 6 wrote a history row and a change row per update, each table with its own seq:
+            // three changes in two transactions, and more history rows than changes.
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            for (var i = 0; i < 5; i++)
+            {
+                await ExecuteAsync(old, $$$"""
+                    INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json)
+                    VALUES ('{{{Project}}}', '', 'a', {{{now - 5000 + i}}}, {{{now - 5000 + i}}}, 'engage', '', 'update', '{"n": {"new": {{{i}}}}}', '{}');
+                    """);
+            }
+
+            await ExecuteAsync(old, $$$"""
+                INSERT INTO profile_changes (project, group_key, id, kind, changed, removed, time, received, source)
+                VALUES ('{{{Project}}}', '', 'a', 'upsert', '{"plan": "free", "tags": ["x", "é"], "nested": {"k": null}}', '["gone"]', {{{now - 3000}}}, {{{now - 3000}}}, 'engage'),
+                       ('{{{Project}}}', '', 'b', 'delete', '{}', '[]', {{{now - 2000}}}, {{{now - 2000}}}, 'engage');
+                INSERT INTO profile_changes (project, group_key, id, kind, changed, removed, time, received, source)
+                VALUES ('{{{Project}}}', '', 'a', 'upsert', '{"plan": "pro"}', '[]', {{{now - 1000}}}, {{{now - 1000}}}, 'engage');
+                INSERT INTO webhook_cursors (webhook, xid, seq, updated_at) VALUES ('hook', 1, 2, now());
+                """);
+        }
+
+        var before = await ReadFeedRowsAsync(database);
+        Assert.Equal(3, before.Count);
+
+        var store = await OpenStoreAsync(database);
+        var feed = (IChangeFeed)store;
+
+        Assert.Equal(before, await ReadFeedRowsAsync(database));
+        var page = await feed.ReadChangesAsync(new ChangeFeedQuery(Project, "", ChangePosition.Start, 10), TimeSpan.FromSeconds(30));
+        Assert.Equal(before.Select(r => r.Position), page.Changes.Select(c => c.Position));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"plan": "free", "tags": ["x", "é"], "nested": {"k": null}}"""), JsonNode.Parse(page.Changes[0].ChangedJson)));
+        Assert.Equal("""["gone"]""", page.Changes[0].RemovedJson);
+        Assert.Equal("delete", page.Changes[1].Kind);
+        await using (var lease = await ((IWebhookCursorStore)store).TryAcquireWebhookLeaseAsync())
+        {
+            Assert.Equal(new ChangePosition(1, 2), await lease!.GetCursorAsync("hook"));
+        }
+
+        // An update now writes one row: the feed finds it after every position handed out before,
+        // and its seq is above every seq of either table.
+        await store.ApplyAsync([new ProfileUpdate
+        {
+            Key = new ProfileKey(Project, "", "a"),
+            Time = DateTimeOffset.UtcNow,
+            Operations = new() { Set = [new("plan", "team")], Unset = ["seats"] },
+        }]);
+        var fresh = Assert.Single((await feed.ReadChangesAsync(new ChangeFeedQuery(Project, "", page.Next, 10), TimeSpan.FromSeconds(30))).Changes);
+        Assert.True(fresh.Position > page.Next);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"plan": "team"}"""), Named(fresh.ChangedJson)), fresh.ChangedJson);
+        Assert.Equal("[]", fresh.RemovedJson);
+        await using var connection = await OpenConnectionAsync(database);
+        Assert.Equal(5L, await ScalarAsync(connection, "SELECT max(seq) FROM profile_history WHERE NOT feed;"));
+        Assert.True((long)(await ScalarAsync(connection, "SELECT seq FROM profile_history WHERE feed;"))! > 5);
+        Assert.Equal(3L, await ScalarAsync(connection, "SELECT count(*) FROM profile_changes;"));
+        Assert.Equal(6L, await ScalarAsync(connection, $"SELECT count(*) FROM profile_history WHERE project = '{Project}';"));
+    }
+
+    [Fact]
+    public async Task AnUnsetIsReadBackAsARemovedNameAndADeleteAsADeleteWithoutValues()
+    {
+        var database = await (await PostgresCluster.SharedAsync()).CreateDatabaseAsync("onerow");
+        var store = await OpenStoreAsync(database);
+        var key = new ProfileKey(Project, "", "u");
+        ProfileUpdate Update(ProfileOperations operations) => new() { Key = key, Time = DateTimeOffset.UtcNow, Operations = operations };
+        await store.ApplyAsync([Update(new() { Set = [new("o", new JsonObject { ["k"] = new JsonArray(1, "two", null) }), new("nul", null), new("n", 1)] })]);
+        await store.ApplyAsync([Update(new() { Unset = ["o", "nul", "missing"], Add = [new("n", 1m)] })]);
+        await store.ApplyAsync([Update(new() { Delete = true })]);
+
+        var changes = (await ((IChangeFeed)store).ReadChangesAsync(new ChangeFeedQuery(Project, "", ChangePosition.Start, 10), TimeSpan.FromSeconds(30))).Changes;
+
+        Assert.Equal(3, changes.Count);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"o": {"k": [1, "two", null]}, "nul": null, "n": 1}"""), Named(changes[0].ChangedJson)), changes[0].ChangedJson);
+        Assert.Equal("[]", changes[0].RemovedJson);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"n": 2}"""), Named(changes[1].ChangedJson)), changes[1].ChangedJson);
+        Assert.Equal(["nul", "o"], JsonNode.Parse(changes[1].RemovedJson)!.AsArray().Select(n => n!.GetValue<string>()).Order());
+        Assert.Equal(("delete", "{}", "[]"), (changes[2].Kind, changes[2].ChangedJson, changes[2].RemovedJson));
+        await using var connection = await OpenConnectionAsync(database);
+        Assert.Equal(0L, await ScalarAsync(connection, "SELECT count(*) FROM profile_changes;"));
+    }
+
+    /// <summary>A change's new values without the ones the store sets itself (<c>$created</c>, <c>$last_seen</c>).</summary>
+    private static JsonObject Named(string changed)
+    {
+        var values = JsonNode.Parse(changed)!.AsObject();
+        foreach (var name in values.Select(p => p.Key).Where(name => name.StartsWith('$')).ToList())
+        {
+            values.Remove(name);
+        }
+
+        return values;
+    }
+
+    private async Task<IProfileStore> OpenStoreAsync(string connectionString)
+    {
+        var store = new PostgresProfileStore(new PostgresStoreOptions { ConnectionString = connectionString }, new ProfileEngine(ProfileLimits.Default), NullLogger<PostgresProfileStore>.Instance, new HistoryOptions());
+        _stores.Add(store);
+        await store.InitializeAsync();
+        return store;
+    }
+
+    private static async Task<List<(ChangePosition Position, string Id, string Changed)>> ReadFeedRowsAsync(string connectionString)
+    {
+        await using var connection = await OpenConnectionAsync(connectionString);
+        await using var command = new NpgsqlCommand(
+            "SELECT xid::text::bigint, seq, id, changed::text FROM profile_changes ORDER BY xid, seq;", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(ChangePosition, string, string)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((new ChangePosition(reader.GetInt64(0), reader.GetInt64(1)), reader.GetString(2), reader.GetString(3)));
+        }
+
+        return rows;
+    }
+
+    private static async Task<NpgsqlConnection> OpenConnectionAsync(string connectionString)
+    {
+        var connection = new NpgsqlConnection(connectionString + ";Pooling=false");
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+}
