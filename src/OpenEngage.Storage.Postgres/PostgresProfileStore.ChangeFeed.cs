@@ -4,8 +4,9 @@ using OpenEngage.Profiles;
 namespace OpenEngage.Storage.Postgres;
 
 /// <summary>
-/// The change feed on PostgreSQL: the view <c>profile_feed</c>, the history rows that also serve
-/// the feed and the rows of <c>profile_changes</c>. Several transactions (of one node or many) write
+/// The change feed on PostgreSQL: the history rows that also serve the feed (<c>feed</c>), in the
+/// change log's shape, and the rows of <c>profile_changes</c>, each table read through its own index
+/// and the two merged in order (the view <c>profile_feed</c> shows the same for reading by hand). Several transactions (of one node or many) write
 /// them at once, so a row's <c>seq</c> does not tell when it commits: one that took
 /// seq 5 may commit after another took and committed seq 6. The feed therefore orders by the
 /// writing transaction's id (<c>xid8</c>), then <c>seq</c>, and returns only rows whose transaction
@@ -67,13 +68,31 @@ public sealed partial class PostgresProfileStore : IChangeFeed, IWebhookCursorSt
     private async Task<ChangePage> ReadChangePageAsync(ChangeFeedQuery query, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand("""
-            SELECT xid::text::bigint, seq, id, kind, changed::text, removed::text, time, received, source
-            FROM profile_feed
-            WHERE project = $1 AND group_key = $2
-              AND (xid, seq) > ($3::text::xid8, $4)
-              AND xid < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY xid, seq
-            LIMIT $5;
+            SELECT f.xid::text::bigint, f.seq, f.id,
+                   coalesce(f.kind, profile_feed_kind(f.diff_kind)),
+                   coalesce(f.changed, profile_feed_changed(f.diff_kind, f.diff))::text,
+                   coalesce(f.removed, profile_feed_removed(f.diff_kind, f.diff))::text,
+                   f.time, f.received, f.source
+            FROM (
+                SELECT * FROM (
+                    (SELECT xid, seq, id, kind, changed, removed, NULL::text AS diff_kind, NULL::jsonb AS diff, time, received, source
+                     FROM profile_changes
+                     WHERE project = $1 AND group_key = $2
+                       AND (xid, seq) > ($3::text::xid8, $4)
+                       AND xid < pg_snapshot_xmin(pg_current_snapshot())
+                     ORDER BY xid, seq
+                     LIMIT $5)
+                    UNION ALL
+                    (SELECT xid, seq, id, NULL, NULL, NULL, kind, changes, time, received, source
+                     FROM profile_history
+                     WHERE feed AND project = $1 AND group_key = $2
+                       AND (xid, seq) > ($3::text::xid8, $4)
+                       AND xid < pg_snapshot_xmin(pg_current_snapshot())
+                     ORDER BY xid, seq
+                     LIMIT $5)) AS u
+                ORDER BY u.xid, u.seq
+                LIMIT $5) AS f
+            ORDER BY f.xid, f.seq;
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = query.Project });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = query.GroupKey });

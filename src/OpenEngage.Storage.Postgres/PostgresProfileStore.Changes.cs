@@ -14,35 +14,6 @@ public sealed partial class PostgresProfileStore
     /// <summary>The transaction of the group whose updates are being applied; the record log is read in it.</summary>
     private NpgsqlTransaction? _transaction;
 
-    private static NpgsqlBatchCommand LatestTimesCommand(string[] projects, string[] groupKeys, string[] ids)
-    {
-        var command = new NpgsqlBatchCommand("""
-            SELECT k.project, k.group_key, k.id, h.latest
-            FROM unnest($1::text[], $2::text[], $3::text[]) AS k(project, group_key, id)
-            CROSS JOIN LATERAL (
-                SELECT max(time) AS latest FROM profile_history h
-                WHERE h.project = k.project AND h.group_key = k.group_key AND h.id = k.id) AS h
-            WHERE h.latest IS NOT NULL;
-            """);
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = projects });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
-        return command;
-    }
-
-    private async Task ReadLatestTimesAsync(NpgsqlDataReader reader)
-    {
-        if (!await reader.NextResultAsync().ConfigureAwait(false))
-        {
-            throw new InvalidOperationException("PostgreSQL returned no latest times result.");
-        }
-
-        while (await reader.ReadAsync().ConfigureAwait(false))
-        {
-            _working.SetLatest(new ProfileKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)), reader.GetInt64(3));
-        }
-    }
-
     /// <summary>
     /// A profile's log records after <paramref name="after"/> (and not after <paramref name="upTo"/>),
     /// in the order they were applied, read in the group's transaction, which holds the profile's lock.
@@ -82,10 +53,12 @@ public sealed partial class PostgresProfileStore
         foreach (var sql in (string[])[
             """
             INSERT INTO profile_changes (xid, seq, project, group_key, id, kind, changed, removed, time, received, source)
-            SELECT f.xid, f.seq, f.project, f.group_key, f.id, f.kind, f.changed, f.removed, f.time, f.received, f.source
-            FROM profile_history_feed f
+            SELECT h.xid, h.seq, h.project, h.group_key, h.id, profile_feed_kind(h.kind), profile_feed_changed(h.kind, h.changes),
+                   profile_feed_removed(h.kind, h.changes), h.time, h.received, h.source
+            FROM profile_history h
             JOIN unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS k(project, group_key, id, after)
-              ON f.project = k.project AND f.group_key = k.group_key AND f.id = k.id AND f.time > k.after;
+              ON h.project = k.project AND h.group_key = k.group_key AND h.id = k.id AND h.time > k.after
+            WHERE h.feed;
             """,
             """
             DELETE FROM profile_history h

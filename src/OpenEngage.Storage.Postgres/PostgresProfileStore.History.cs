@@ -89,16 +89,31 @@ public sealed partial class PostgresProfileStore : IProfileHistory
         locks.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. kept.Select(LockId).Distinct().Order()] });
         batch.BatchCommands.Add(locks);
 
+        // The rows go, and with them the profiles' newest logged times.
         var (projects, groupKeys, ids) = Columns(kept);
-        var delete = new NpgsqlBatchCommand("""
+        foreach (var sql in (string[])[
+            """
             DELETE FROM profile_history h
             USING unnest($1::text[], $2::text[], $3::text[]) AS k(project, group_key, id)
             WHERE h.project = k.project AND h.group_key = k.group_key AND h.id = k.id;
-            """);
-        delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = projects });
-        delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
-        delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
-        batch.BatchCommands.Add(delete);
+            """,
+            """
+            DELETE FROM log_heads h
+            USING unnest($1::text[], $2::text[], $3::text[]) AS k(project, group_key, id)
+            WHERE h.project = k.project AND h.group_key = k.group_key AND h.id = k.id;
+            """,
+            """
+            UPDATE profiles p SET log_time = NULL
+            FROM unnest($1::text[], $2::text[], $3::text[]) AS k(project, group_key, id)
+            WHERE p.project = k.project AND p.group_key = k.group_key AND p.id = k.id AND p.log_time IS NOT NULL;
+            """])
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = projects });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
+            batch.BatchCommands.Add(command);
+        }
 
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -206,7 +206,7 @@ public sealed partial class PostgresProfileStore : IIdentityStore
     private async Task DeletePropertyHistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string project, IReadOnlyList<string> ids, IReadOnlyList<string> deletedProfiles, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var table in (string[])["profile_history", "profile_changes"])
+        foreach (var table in (string[])["profile_history", "profile_changes", "log_heads"])
         {
             var delete = new NpgsqlBatchCommand($"DELETE FROM {table} WHERE project = $1 AND group_key = '' AND id = ANY($2);");
             delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = project });
@@ -341,9 +341,46 @@ public sealed partial class PostgresProfileStore : IIdentityStore
         if (History.Enabled)
         {
             AddMergeLog(batch, log.Entries);
+            AddMergeLogTimes(batch, log.Entries);
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The newest logged time of every profile a merge logged rows of: the merged profile's row, or
+    /// <c>log_heads</c> for the profiles merged into it, which have no row any more.
+    /// </summary>
+    private static void AddMergeLogTimes(NpgsqlBatch batch, IReadOnlyList<MergeLogEntry> entries)
+    {
+        var latest = entries.GroupBy(e => e.Key).Select(g => (g.Key, Time: g.Max(e => e.Time))).ToList();
+        if (latest.Count == 0)
+        {
+            return;
+        }
+
+        var (projects, groupKeys, ids) = Columns(latest.Select(l => l.Key));
+        foreach (var sql in (string[])[
+            """
+            UPDATE profiles p SET log_time = greatest(p.log_time, k.log_time)
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS k(project, group_key, id, log_time)
+            WHERE p.project = k.project AND p.group_key = k.group_key AND p.id = k.id;
+            """,
+            """
+            INSERT INTO log_heads (project, group_key, id, log_time)
+            SELECT k.project, k.group_key, k.id, k.log_time
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS k(project, group_key, id, log_time)
+            WHERE NOT EXISTS (SELECT 1 FROM profiles p WHERE p.project = k.project AND p.group_key = k.group_key AND p.id = k.id)
+            ON CONFLICT (project, group_key, id) DO UPDATE SET log_time = greatest(log_heads.log_time, excluded.log_time);
+            """])
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = projects });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. latest.Select(l => l.Time)] });
+            batch.BatchCommands.Add(command);
+        }
     }
 
     /// <summary>The change log's and the record log's rows of a merge (<see cref="MergeLog"/>), in the merge's batch.</summary>

@@ -122,8 +122,19 @@ public sealed partial class PostgresProfileStore
             batch.BatchCommands.Add(lockCommand);
 
             var (projects, groupKeys, ids) = Columns(keys.Keys);
-            var select = new NpgsqlBatchCommand("""
-                SELECT p.project, p.group_key, p.id, p.properties::text
+
+            // With history on, each profile's newest logged time comes too: from its row, or from
+            // log_heads for a profile with history and no row.
+            var select = new NpgsqlBatchCommand(History.Enabled
+                ? """
+                SELECT k.project, k.group_key, k.id, p.properties::text, coalesce(p.log_time, l.log_time)
+                FROM unnest($1::text[], $2::text[], $3::text[]) AS k(project, group_key, id)
+                LEFT JOIN profiles p ON p.project = k.project AND p.group_key = k.group_key AND p.id = k.id
+                LEFT JOIN log_heads l ON p.id IS NULL AND l.project = k.project AND l.group_key = k.group_key AND l.id = k.id
+                WHERE p.id IS NOT NULL OR l.id IS NOT NULL;
+                """
+                : """
+                SELECT p.project, p.group_key, p.id, p.properties::text, NULL::bigint
                 FROM profiles p
                 JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(project, group_key, id)
                   ON p.project = k.project AND p.group_key = k.group_key AND p.id = k.id;
@@ -132,11 +143,6 @@ public sealed partial class PostgresProfileStore
             select.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
             select.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
             batch.BatchCommands.Add(select);
-
-            if (History.Enabled)
-            {
-                batch.BatchCommands.Add(LatestTimesCommand(projects, groupKeys, ids));
-            }
 
             foreach (var key in keys.Keys)
             {
@@ -153,12 +159,15 @@ public sealed partial class PostgresProfileStore
             while (await reader.ReadAsync().ConfigureAwait(false))
             {
                 var key = new ProfileKey(reader.GetString(0), reader.GetString(1), reader.GetString(2));
-                _working.Add(key, StoredProperties.Parse(reader.GetString(3)));
-            }
+                if (!reader.IsDBNull(3))
+                {
+                    _working.Add(key, StoredProperties.Parse(reader.GetString(3)));
+                }
 
-            if (History.Enabled)
-            {
-                await ReadLatestTimesAsync(reader).ConfigureAwait(false);
+                if (!reader.IsDBNull(4))
+                {
+                    _working.SetLatest(key, reader.GetInt64(4));
+                }
             }
         }
 
@@ -178,28 +187,32 @@ public sealed partial class PostgresProfileStore
         }
 
         _transaction = null;
-        var upserts = new List<(ProfileKey Key, string Json)>();
+        var upserts = new List<(ProfileKey Key, string Json, long Latest)>();
         var deletes = new List<ProfileKey>();
         var logs = new List<WorkingProfile>();
+        var heads = new LogHeads();
         foreach (var profile in _working)
         {
-            if (profile.Log.Count > 0 || profile.RewriteAfter is not null)
+            var logged = profile.Log.Count > 0 || profile.RewriteAfter is not null;
+            if (logged)
             {
                 logs.Add(profile);
             }
 
-            if (!profile.Dirty)
+            if (profile.Dirty && profile.Current is { } properties)
             {
+                upserts.Add((profile.Key, StoredProperties.Serialize(properties), profile.Latest));
                 continue;
             }
 
-            if (profile.Current is { } properties)
-            {
-                upserts.Add((profile.Key, StoredProperties.Serialize(properties)));
-            }
-            else if (profile.Stored)
+            if (profile.Dirty && profile.Stored)
             {
                 deletes.Add(profile.Key);
+            }
+
+            if (logged)
+            {
+                heads.Add(profile);
             }
         }
 
@@ -211,7 +224,14 @@ public sealed partial class PostgresProfileStore
             if (upserts.Count > 0)
             {
                 var (projects, groupKeys, ids) = Columns(upserts.Select(u => u.Key));
-                var upsert = new NpgsqlBatchCommand("""
+                var upsert = new NpgsqlBatchCommand(History.Enabled
+                    ? """
+                    INSERT INTO profiles (project, group_key, id, properties, log_time)
+                    SELECT k.project, k.group_key, k.id, k.properties::jsonb, k.log_time
+                    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) AS k(project, group_key, id, properties, log_time)
+                    ON CONFLICT (project, group_key, id) DO UPDATE SET properties = excluded.properties, log_time = excluded.log_time;
+                    """
+                    : """
                     INSERT INTO profiles (project, group_key, id, properties)
                     SELECT k.project, k.group_key, k.id, k.properties::jsonb
                     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(project, group_key, id, properties)
@@ -221,6 +241,11 @@ public sealed partial class PostgresProfileStore
                 upsert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
                 upsert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
                 upsert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. upserts.Select(u => u.Json)] });
+                if (History.Enabled)
+                {
+                    upsert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. upserts.Select(u => u.Latest)] });
+                }
+
                 write.BatchCommands.Add(upsert);
             }
 
@@ -238,6 +263,7 @@ public sealed partial class PostgresProfileStore
                 write.BatchCommands.Add(delete);
             }
 
+            heads.AddWrites(write);
             if (write.BatchCommands.Count > 0)
             {
                 await write.ExecuteNonQueryAsync().ConfigureAwait(false);
