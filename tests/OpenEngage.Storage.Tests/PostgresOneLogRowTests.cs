@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using OpenEngage.Profiles;
 using OpenEngage.Storage.Postgres;
@@ -11,34 +10,16 @@ namespace OpenEngage.Storage.Tests;
 /// keeps every feed position, value and webhook position when it migrates, and an in-order update
 /// then writes one row, which both the history and the feed read.
 /// </summary>
-public sealed class PostgresOneLogRowTests : IAsyncLifetime
+public sealed class PostgresOneLogRowTests : PostgresSchemaTestBase
 {
     private const string Project = "one-row";
-    private readonly List<IAsyncDisposable> _stores = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task AStoreWithASeparateChangeLogKeepsItsFeedPositionsAndItsHistoryAfterMigrating()
     {
-        var database = await (await PostgresCluster.SharedAsync()).CreateDatabaseAsync("onerow");
+        var database = await CreateDatabaseAtVersionAsync(6);
         await using (var old = await OpenConnectionAsync(database))
         {
-            await ExecuteAsync(old, "CREATE TABLE schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());");
-            foreach (var migration in PostgresSchema.Migrations.Where(m => m.Version <= 6))
-            {
-                await ExecuteAsync(old, migration.Sql);
-                await ExecuteAsync(old, $"INSERT INTO schema_version (version) VALUES ({migration.Version});");
-            }
-
             // Schema 6 wrote a history row and a change row per update, each table with its own seq:
             // three changes in two transactions, and more history rows than changes.
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -99,7 +80,7 @@ public sealed class PostgresOneLogRowTests : IAsyncLifetime
     [Fact]
     public async Task AnUnsetIsReadBackAsARemovedNameAndADeleteAsADeleteWithoutValues()
     {
-        var database = await (await PostgresCluster.SharedAsync()).CreateDatabaseAsync("onerow");
+        var database = await CreateDatabaseAtVersionAsync(PostgresSchema.LatestVersion);
         var store = await OpenStoreAsync(database);
         var key = new ProfileKey(Project, "", "u");
         ProfileUpdate Update(ProfileOperations operations) => new() { Key = key, Time = DateTimeOffset.UtcNow, Operations = operations };
@@ -131,14 +112,6 @@ public sealed class PostgresOneLogRowTests : IAsyncLifetime
         return values;
     }
 
-    private async Task<IProfileStore> OpenStoreAsync(string connectionString)
-    {
-        var store = new PostgresProfileStore(new PostgresStoreOptions { ConnectionString = connectionString }, new ProfileEngine(ProfileLimits.Default), NullLogger<PostgresProfileStore>.Instance, new HistoryOptions());
-        _stores.Add(store);
-        await store.InitializeAsync();
-        return store;
-    }
-
     private static async Task<List<(ChangePosition Position, string Id, string Changed)>> ReadFeedRowsAsync(string connectionString)
     {
         await using var connection = await OpenConnectionAsync(connectionString);
@@ -152,24 +125,5 @@ public sealed class PostgresOneLogRowTests : IAsyncLifetime
         }
 
         return rows;
-    }
-
-    private static async Task<NpgsqlConnection> OpenConnectionAsync(string connectionString)
-    {
-        var connection = new NpgsqlConnection(connectionString + ";Pooling=false");
-        await connection.OpenAsync();
-        return connection;
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        return await command.ExecuteScalarAsync();
     }
 }
