@@ -76,42 +76,111 @@ public sealed partial class PostgresProfileStore
     }
 
     /// <summary>
-    /// Writes the record-log rows of a group, every profile's in time order, with one binary
-    /// <c>COPY</c>. A row is also the change feed's row of its update (<c>feed</c>) when the update
-    /// changed its profile in order; a re-folded profile's rows are history only, and its changes
-    /// go to <c>profile_changes</c> (<see cref="AddChanges"/>).
+    /// The record-log rows of a group, every profile's in time order. A row is also the change
+    /// feed's row of its update (<c>Feed</c>) when the update changed its profile in order; a
+    /// re-folded profile's rows are history only, and its changes go to <c>profile_changes</c>
+    /// (<see cref="AddChanges"/>).
     /// </summary>
-    private static async Task CopyLogsAsync(NpgsqlConnection connection, List<WorkingProfile> logs)
+    private static IEnumerable<(ProfileKey Key, LoggedRecord Record, bool Feed)> LogRows(List<WorkingProfile> logs)
     {
-        if (!logs.Any(p => p.Log.Count > 0))
+        foreach (var profile in logs)
+        {
+            var refolded = profile.RewriteAfter is not null;
+            foreach (var record in profile.Log)
+            {
+                yield return (profile.Key, record, !refolded && record.Diff.Kind != ProfileDiffKind.None);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds the insert of a group's record-log rows (<see cref="LogRows"/>) to its write batch:
+    /// for a group of few rows, where a <c>COPY</c>'s two round trips would cost more than it saves.
+    /// </summary>
+    private static void AddLogInserts(NpgsqlBatch write, List<WorkingProfile> logs, int count)
+    {
+        if (count == 0)
         {
             return;
         }
 
+        var projects = new string[count];
+        var groupKeys = new string[count];
+        var ids = new string[count];
+        var times = new long[count];
+        var received = new long[count];
+        var sources = new string[count];
+        var credentials = new string[count];
+        var kinds = new string[count];
+        var changes = new string[count];
+        var records = new string[count];
+        var feed = new bool[count];
+        var i = 0;
+        foreach (var (key, record, isFeed) in LogRows(logs))
+        {
+            var update = record.Update;
+            projects[i] = key.Project;
+            groupKeys[i] = key.GroupKey;
+            ids[i] = key.Id;
+            times[i] = record.TimeMs;
+            received[i] = (update.ReceivedAt ?? update.Time).ToUnixTimeMilliseconds();
+            sources[i] = update.Source;
+            credentials[i] = update.Credential;
+            kinds[i] = record.Diff.KindName;
+            changes[i] = record.Diff.ToJson();
+            records[i] = ProfileUpdateJson.Serialize(update);
+            feed[i] = isFeed;
+            i++;
+        }
+
+        var insert = new NpgsqlBatchCommand("""
+            INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json, feed)
+            SELECT k.project, k.group_key, k.id, k.time, k.received, k.source, k.credential, k.kind, k.changes::jsonb, k.record_json, k.feed
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])
+                WITH ORDINALITY AS k(project, group_key, id, time, received, source, credential, kind, changes, record_json, feed, n)
+            ORDER BY k.n;
+            """);
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = projects });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
+        insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = times });
+        insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = received });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = sources });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = credentials });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = kinds });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = changes });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = records });
+        insert.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = feed });
+        write.BatchCommands.Add(insert);
+    }
+
+    /// <summary>
+    /// Writes a group's record-log rows (<see cref="LogRows"/>) with one binary <c>COPY</c>, their
+    /// JSON texts written into a pooled arena: for a group of many rows, where the insert's arrays
+    /// and its unnesting would cost more.
+    /// </summary>
+    private static async Task CopyLogsAsync(NpgsqlConnection connection, List<WorkingProfile> logs)
+    {
         var arena = new Utf8TextArena();
         try
         {
             await using var copy = await connection.BeginBinaryImportAsync(
                 "COPY profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json, feed) FROM STDIN (FORMAT BINARY)").ConfigureAwait(false);
-            foreach (var profile in logs)
+            foreach (var (key, record, feed) in LogRows(logs))
             {
-                var refolded = profile.RewriteAfter is not null;
-                foreach (var record in profile.Log)
-                {
-                    var update = record.Update;
-                    await copy.StartRowAsync().ConfigureAwait(false);
-                    await copy.WriteAsync(profile.Key.Project, NpgsqlDbType.Text).ConfigureAwait(false);
-                    await copy.WriteAsync(profile.Key.GroupKey, NpgsqlDbType.Text).ConfigureAwait(false);
-                    await copy.WriteAsync(profile.Key.Id, NpgsqlDbType.Text).ConfigureAwait(false);
-                    await copy.WriteAsync(record.TimeMs, NpgsqlDbType.Bigint).ConfigureAwait(false);
-                    await copy.WriteAsync((update.ReceivedAt ?? update.Time).ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint).ConfigureAwait(false);
-                    await copy.WriteAsync(update.Source, NpgsqlDbType.Text).ConfigureAwait(false);
-                    await copy.WriteAsync(update.Credential, NpgsqlDbType.Text).ConfigureAwait(false);
-                    await copy.WriteAsync(record.Diff.KindName, NpgsqlDbType.Text).ConfigureAwait(false);
-                    await copy.WriteAsync(record.Diff.ToUtf8Json(arena), NpgsqlDbType.Jsonb).ConfigureAwait(false);
-                    await copy.WriteAsync(ProfileUpdateJson.SerializeToUtf8(update, arena), NpgsqlDbType.Text).ConfigureAwait(false);
-                    await copy.WriteAsync(!refolded && record.Diff.Kind != ProfileDiffKind.None, NpgsqlDbType.Boolean).ConfigureAwait(false);
-                }
+                var update = record.Update;
+                await copy.StartRowAsync().ConfigureAwait(false);
+                await copy.WriteAsync(key.Project, NpgsqlDbType.Text).ConfigureAwait(false);
+                await copy.WriteAsync(key.GroupKey, NpgsqlDbType.Text).ConfigureAwait(false);
+                await copy.WriteAsync(key.Id, NpgsqlDbType.Text).ConfigureAwait(false);
+                await copy.WriteAsync(record.TimeMs, NpgsqlDbType.Bigint).ConfigureAwait(false);
+                await copy.WriteAsync((update.ReceivedAt ?? update.Time).ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint).ConfigureAwait(false);
+                await copy.WriteAsync(update.Source, NpgsqlDbType.Text).ConfigureAwait(false);
+                await copy.WriteAsync(update.Credential, NpgsqlDbType.Text).ConfigureAwait(false);
+                await copy.WriteAsync(record.Diff.KindName, NpgsqlDbType.Text).ConfigureAwait(false);
+                await copy.WriteAsync(record.Diff.ToUtf8Json(arena), NpgsqlDbType.Jsonb).ConfigureAwait(false);
+                await copy.WriteAsync(ProfileUpdateJson.SerializeToUtf8(update, arena), NpgsqlDbType.Text).ConfigureAwait(false);
+                await copy.WriteAsync(feed, NpgsqlDbType.Boolean).ConfigureAwait(false);
             }
 
             await copy.CompleteAsync().ConfigureAwait(false);

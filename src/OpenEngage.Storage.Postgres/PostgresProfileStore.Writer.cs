@@ -54,6 +54,12 @@ public sealed partial class PostgresProfileStore
         }
     }
 
+    /// <summary>
+    /// From how many record-log rows a group writes them with <c>COPY</c> instead of in its write
+    /// batch (see docs/benchmarks.md, "History on PostgreSQL"); tests lower it to run both ways.
+    /// </summary>
+    internal int CopyLogRowsFrom { get; init; } = 500;
+
     // ---- Everything below runs in the writer loop only (after InitializeAsync). ----
 
     /// <summary>
@@ -217,10 +223,17 @@ public sealed partial class PostgresProfileStore
         }
 
         var rewritten = logs.Where(p => p.RewriteAfter is not null).ToList();
+        var logRows = logs.Sum(p => p.Log.Count);
+        var copyLogs = logRows >= CopyLogRowsFrom;
         await using (var write = new NpgsqlBatch(connection, transaction))
         {
             AddChanges(write, _working.Changes, rewritten);
             AddLogRewrites(write, rewritten);
+            if (!copyLogs)
+            {
+                AddLogInserts(write, logs, logRows);
+            }
+
             if (upserts.Count > 0)
             {
                 var (projects, groupKeys, ids) = Columns(upserts.Select(u => u.Key));
@@ -270,7 +283,10 @@ public sealed partial class PostgresProfileStore
             }
         }
 
-        await CopyLogsAsync(connection, logs).ConfigureAwait(false);
+        if (copyLogs && logRows > 0)
+        {
+            await CopyLogsAsync(connection, logs).ConfigureAwait(false);
+        }
 
         await transaction.CommitAsync().ConfigureAwait(false);
         return results;

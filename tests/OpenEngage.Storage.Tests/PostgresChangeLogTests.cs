@@ -6,14 +6,21 @@ using OpenEngage.Storage.Postgres;
 
 namespace OpenEngage.Storage.Tests;
 
-public sealed class PostgresChangeLogTests : ChangeLogContract
+/// <summary>The change log contract on PostgreSQL, a group's history rows written in its write batch (as for a group of few rows).</summary>
+public class PostgresChangeLogTests : ChangeLogContract
 {
     private string? _current;
+
+    /// <summary>From how many history rows the store under test writes a group's with <c>COPY</c>.</summary>
+    protected virtual int CopyLogRowsFrom => int.MaxValue;
 
     protected override async Task<IProfileStore> CreateStoreAsync(HistoryOptions history)
     {
         _current = await (await PostgresCluster.SharedAsync()).CreateDatabaseAsync("changes");
-        var store = new PostgresProfileStore(new PostgresStoreOptions { ConnectionString = _current }, new ProfileEngine(ProfileLimits.Default), NullLogger<PostgresProfileStore>.Instance, history);
+        var store = new PostgresProfileStore(new PostgresStoreOptions { ConnectionString = _current }, new ProfileEngine(ProfileLimits.Default), NullLogger<PostgresProfileStore>.Instance, history)
+        {
+            CopyLogRowsFrom = CopyLogRowsFrom,
+        };
         await store.InitializeAsync();
         return store;
     }
