@@ -75,7 +75,7 @@ public sealed partial class PostgresProfileStore : IChangeFeed, IWebhookCursorSt
                    f.time, f.received, f.source
             FROM (
                 SELECT * FROM (
-                    (SELECT xid, seq, id, kind, changed, removed, NULL::text AS diff_kind, NULL::jsonb AS diff, time, received, source
+                    (SELECT xid, seq, id, kind, changed, removed, NULL::text AS diff_kind, NULL::text AS diff, time, received, source
                      FROM profile_changes
                      WHERE project = $1 AND group_key = $2
                        AND (xid, seq) > ($3::text::xid8, $4)

@@ -22,7 +22,7 @@ public sealed partial class PostgresProfileStore
     {
         var transaction = _transaction ?? throw new InvalidOperationException("The record log is read only while a group is applied.");
         using var command = new NpgsqlCommand("""
-            SELECT time, received, source, credential, kind, changes::text, record_json FROM profile_history
+            SELECT time, received, source, credential, kind, changes, record_json FROM profile_history
             WHERE project = $1 AND group_key = $2 AND id = $3 AND time > $4 AND time <= $5
             ORDER BY time, seq;
             """, transaction.Connection, transaction);
@@ -135,7 +135,7 @@ public sealed partial class PostgresProfileStore
 
         var insert = new NpgsqlBatchCommand("""
             INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json, feed)
-            SELECT k.project, k.group_key, k.id, k.time, k.received, k.source, k.credential, k.kind, k.changes::jsonb, k.record_json, k.feed
+            SELECT k.project, k.group_key, k.id, k.time, k.received, k.source, k.credential, k.kind, k.changes, k.record_json, k.feed
             FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])
                 WITH ORDINALITY AS k(project, group_key, id, time, received, source, credential, kind, changes, record_json, feed, n)
             ORDER BY k.n;
@@ -178,7 +178,7 @@ public sealed partial class PostgresProfileStore
                 await copy.WriteAsync(update.Source, NpgsqlDbType.Text).ConfigureAwait(false);
                 await copy.WriteAsync(update.Credential, NpgsqlDbType.Text).ConfigureAwait(false);
                 await copy.WriteAsync(record.Diff.KindName, NpgsqlDbType.Text).ConfigureAwait(false);
-                await copy.WriteAsync(record.Diff.ToUtf8Json(arena), NpgsqlDbType.Jsonb).ConfigureAwait(false);
+                await copy.WriteAsync(record.Diff.ToUtf8Json(arena), NpgsqlDbType.Text).ConfigureAwait(false);
                 await copy.WriteAsync(ProfileUpdateJson.SerializeToUtf8(update, arena), NpgsqlDbType.Text).ConfigureAwait(false);
                 await copy.WriteAsync(feed, NpgsqlDbType.Boolean).ConfigureAwait(false);
             }

@@ -18,7 +18,7 @@ public sealed partial class PostgresProfileStore : IProfileHistory
         }
 
         await using var command = _dataSource.CreateCommand("""
-            SELECT time, received, source, credential, kind, changes::text FROM profile_history
+            SELECT time, received, source, credential, kind, changes FROM profile_history
             WHERE project = $1 AND group_key = $2 AND id = $3 AND time >= $4 AND time <= $5
             ORDER BY time DESC, seq DESC;
             """);
@@ -45,7 +45,7 @@ public sealed partial class PostgresProfileStore : IProfileHistory
         }
 
         await using var command = _dataSource.CreateCommand("""
-            SELECT id, kind, changes::text FROM profile_history
+            SELECT id, kind, changes FROM profile_history
             WHERE project = $1 AND group_key = $2 AND time > $3
             ORDER BY id, time DESC, seq DESC;
             """);

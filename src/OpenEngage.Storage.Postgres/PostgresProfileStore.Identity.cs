@@ -402,7 +402,7 @@ public sealed partial class PostgresProfileStore : IIdentityStore
 
             var history = new NpgsqlBatchCommand("""
                 INSERT INTO profile_history (project, group_key, id, time, received, source, credential, kind, changes, record_json)
-                VALUES ($1, $2, $3, $4, $4, $5, '', $6, $7::jsonb, $8);
+                VALUES ($1, $2, $3, $4, $4, $5, '', $6, $7, $8);
                 """);
             AddKey(history, entry);
             history.Parameters.Add(new NpgsqlParameter<long> { TypedValue = entry.Time });

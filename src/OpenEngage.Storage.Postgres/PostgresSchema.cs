@@ -114,7 +114,13 @@ internal static class PostgresSchema
         // record's net effect, privacy deletions, merges). Both tables draw seq from one sequence,
         // so (xid, seq) is unique across them; rows already written keep their (xid, seq), and
         // with them every reader's and webhook's position.
+        //
+        // A history row's diff is kept as the text the store wrote (it was jsonb): nothing queries
+        // inside it but the feed's derivation below, which parses it for the rows it returns, while
+        // jsonb parsed it on every insert (about half of a row's cost, docs/benchmarks.md). This
+        // rewrites the table once.
         new(7, "one log row per update: history rows serve the change feed", """
+            ALTER TABLE profile_history ALTER COLUMN changes TYPE text USING changes::text;
             ALTER TABLE profile_history ADD COLUMN xid xid8;
             ALTER TABLE profile_history ALTER COLUMN xid SET DEFAULT pg_current_xact_id();
             ALTER TABLE profile_history ADD COLUMN feed boolean NOT NULL DEFAULT false;
@@ -130,15 +136,15 @@ internal static class PostgresSchema
             CREATE FUNCTION profile_feed_kind(kind text) RETURNS text
                 LANGUAGE sql IMMUTABLE PARALLEL SAFE
                 AS $$ SELECT CASE kind WHEN 'delete' THEN 'delete' ELSE 'upsert' END $$;
-            CREATE FUNCTION profile_feed_changed(kind text, changes jsonb) RETURNS jsonb
+            CREATE FUNCTION profile_feed_changed(kind text, changes text) RETURNS jsonb
                 LANGUAGE sql IMMUTABLE PARALLEL SAFE
                 AS $$ SELECT CASE kind WHEN 'delete' THEN '{}'::jsonb ELSE coalesce(
-                    (SELECT jsonb_object_agg(c.key, c.value -> 'new') FROM jsonb_each(changes) AS c WHERE c.value ? 'new'),
+                    (SELECT jsonb_object_agg(c.key, c.value -> 'new') FROM jsonb_each(changes::jsonb) AS c WHERE c.value ? 'new'),
                     '{}'::jsonb) END $$;
-            CREATE FUNCTION profile_feed_removed(kind text, changes jsonb) RETURNS jsonb
+            CREATE FUNCTION profile_feed_removed(kind text, changes text) RETURNS jsonb
                 LANGUAGE sql IMMUTABLE PARALLEL SAFE
                 AS $$ SELECT CASE kind WHEN 'delete' THEN '[]'::jsonb ELSE coalesce(
-                    (SELECT jsonb_agg(c.key) FROM jsonb_each(changes) AS c WHERE NOT c.value ? 'new'),
+                    (SELECT jsonb_agg(c.key) FROM jsonb_each(changes::jsonb) AS c WHERE NOT c.value ? 'new'),
                     '[]'::jsonb) END $$;
 
             -- The whole feed as one relation, for reading by hand (the server reads each table

@@ -75,6 +75,15 @@ public sealed class PostgresOneLogRowTests : PostgresSchemaTestBase
         Assert.True((long)(await ScalarAsync(connection, "SELECT seq FROM profile_history WHERE feed;"))! > 5);
         Assert.Equal(3L, await ScalarAsync(connection, "SELECT count(*) FROM profile_changes;"));
         Assert.Equal(6L, await ScalarAsync(connection, $"SELECT count(*) FROM profile_history WHERE project = '{Project}';"));
+
+        // The diffs written as jsonb read back as before, newest first, after the new row.
+        var history = new List<HistoryRecord>();
+        await foreach (var record in ((IProfileHistory)store).ReadHistoryAsync(new HistoryQuery(new ProfileKey(Project, "", "a"))))
+        {
+            history.Add(record);
+        }
+
+        Assert.Equal([4m, 3m, 2m, 1m, 0m], history.Skip(1).Select(r => r.Diff.Properties.Single(p => p.Name == "n").New!.GetValue<decimal>()));
     }
 
     [Fact]
