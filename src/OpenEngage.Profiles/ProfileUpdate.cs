@@ -23,6 +23,9 @@ public sealed record ProfileUpdate
     /// <summary>When the server received the update; null means at <see cref="Time"/>.</summary>
     public DateTimeOffset? ReceivedAt { get; init; }
 
+    /// <summary>When the server received the update (<see cref="ReceivedAt"/>, else <see cref="Time"/>), Unix milliseconds.</summary>
+    public long ReceivedMs => (ReceivedAt ?? Time).ToUnixTimeMilliseconds();
+
     /// <summary>Where the update came from (<c>engage</c>, <c>groups</c>, <c>import</c>, <c>cli-import</c>, <c>ui</c>, ...), kept in the change log and the history.</summary>
     public string Source { get; init; } = "engage";
 

@@ -123,7 +123,7 @@ public sealed partial class PostgresProfileStore
             groupKeys[i] = key.GroupKey;
             ids[i] = key.Id;
             times[i] = record.TimeMs;
-            received[i] = (update.ReceivedAt ?? update.Time).ToUnixTimeMilliseconds();
+            received[i] = update.ReceivedMs;
             sources[i] = update.Source;
             credentials[i] = update.Credential;
             kinds[i] = record.Diff.KindName;
@@ -174,7 +174,7 @@ public sealed partial class PostgresProfileStore
                 await copy.WriteAsync(key.GroupKey, NpgsqlDbType.Text).ConfigureAwait(false);
                 await copy.WriteAsync(key.Id, NpgsqlDbType.Text).ConfigureAwait(false);
                 await copy.WriteAsync(record.TimeMs, NpgsqlDbType.Bigint).ConfigureAwait(false);
-                await copy.WriteAsync((update.ReceivedAt ?? update.Time).ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint).ConfigureAwait(false);
+                await copy.WriteAsync(update.ReceivedMs, NpgsqlDbType.Bigint).ConfigureAwait(false);
                 await copy.WriteAsync(update.Source, NpgsqlDbType.Text).ConfigureAwait(false);
                 await copy.WriteAsync(update.Credential, NpgsqlDbType.Text).ConfigureAwait(false);
                 await copy.WriteAsync(record.Diff.KindName, NpgsqlDbType.Text).ConfigureAwait(false);

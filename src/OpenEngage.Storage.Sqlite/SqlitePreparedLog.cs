@@ -41,7 +41,7 @@ internal readonly record struct SqlitePreparedLog(long? RewriteAfter, int Start,
 
     private static SqlitePreparedLogRow Row(ProfileUpdate update, long time, ProfileDiff diff, SqliteLogRowRole role, Utf8TextArena texts) => new(
         time,
-        (update.ReceivedAt ?? update.Time).ToUnixTimeMilliseconds(),
+        update.ReceivedMs,
         update.Source,
         update.Credential,
         diff.KindName,

@@ -20,5 +20,5 @@ public sealed record ProfileChange(ProfileUpdate Update, ProfileDiff Diff)
     public long TimeMs => Update.Time.ToUnixTimeMilliseconds();
 
     /// <summary>When the update arrived, Unix milliseconds.</summary>
-    public long ReceivedMs => (Update.ReceivedAt ?? Update.Time).ToUnixTimeMilliseconds();
+    public long ReceivedMs => Update.ReceivedMs;
 }
