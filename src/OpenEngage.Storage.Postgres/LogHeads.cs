@@ -49,11 +49,6 @@ internal sealed class LogHeads
             return;
         }
 
-        var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.Key.Project)] });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.Key.GroupKey)] });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.Key.Id)] });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.Select(r => r.Latest)] });
-        write.BatchCommands.Add(command);
+        write.BatchCommands.Add(PostgresProfileStore.KeysCommand(sql, PostgresProfileStore.Columns(rows.Select(r => r.Key)), [.. rows.Select(r => r.Latest)]));
     }
 }

@@ -48,7 +48,7 @@ public sealed partial class PostgresProfileStore
             return;
         }
 
-        var (projects, groupKeys, ids) = Columns(rewritten.Select(p => p.Key));
+        var keys = Columns(rewritten.Select(p => p.Key));
         long[] after = [.. rewritten.Select(p => p.RewriteAfter!.Value)];
         foreach (var sql in (string[])[
             """
@@ -66,12 +66,7 @@ public sealed partial class PostgresProfileStore
             WHERE h.project = k.project AND h.group_key = k.group_key AND h.id = k.id AND h.time > k.after;
             """])
         {
-            var command = new NpgsqlBatchCommand(sql);
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = projects });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
-            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = after });
-            write.BatchCommands.Add(command);
+            write.BatchCommands.Add(KeysCommand(sql, keys, after));
         }
     }
 

@@ -90,7 +90,7 @@ public sealed partial class PostgresProfileStore : IProfileHistory
         batch.BatchCommands.Add(locks);
 
         // The rows go, and with them the profiles' newest logged times.
-        var (projects, groupKeys, ids) = Columns(kept);
+        var columns = Columns(kept);
         foreach (var sql in (string[])[
             """
             DELETE FROM profile_history h
@@ -108,11 +108,7 @@ public sealed partial class PostgresProfileStore : IProfileHistory
             WHERE p.project = k.project AND p.group_key = k.group_key AND p.id = k.id AND p.log_time IS NOT NULL;
             """])
         {
-            var command = new NpgsqlBatchCommand(sql);
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = projects });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
-            batch.BatchCommands.Add(command);
+            batch.BatchCommands.Add(KeysCommand(sql, columns));
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

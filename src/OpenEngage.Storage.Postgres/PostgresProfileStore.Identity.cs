@@ -359,7 +359,8 @@ public sealed partial class PostgresProfileStore : IIdentityStore
             return;
         }
 
-        var (projects, groupKeys, ids) = Columns(latest.Select(l => l.Key));
+        var keys = Columns(latest.Select(l => l.Key));
+        long[] times = [.. latest.Select(l => l.Time)];
         foreach (var sql in (string[])[
             """
             UPDATE profiles p SET log_time = greatest(p.log_time, k.log_time)
@@ -374,12 +375,7 @@ public sealed partial class PostgresProfileStore : IIdentityStore
             ON CONFLICT (project, group_key, id) DO UPDATE SET log_time = greatest(log_heads.log_time, excluded.log_time);
             """])
         {
-            var command = new NpgsqlBatchCommand(sql);
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = projects });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
-            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. latest.Select(l => l.Time)] });
-            batch.BatchCommands.Add(command);
+            batch.BatchCommands.Add(KeysCommand(sql, keys, times));
         }
     }
 

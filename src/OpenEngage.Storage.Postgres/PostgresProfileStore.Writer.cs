@@ -127,11 +127,9 @@ public sealed partial class PostgresProfileStore
             lockCommand.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = lockIds });
             batch.BatchCommands.Add(lockCommand);
 
-            var (projects, groupKeys, ids) = Columns(keys.Keys);
-
             // With history on, each profile's newest logged time comes too: from its row, or from
             // log_heads for a profile with history and no row.
-            var select = new NpgsqlBatchCommand(History.Enabled
+            batch.BatchCommands.Add(KeysCommand(History.Enabled
                 ? """
                 SELECT k.project, k.group_key, k.id, p.properties::text, coalesce(p.log_time, l.log_time)
                 FROM unnest($1::text[], $2::text[], $3::text[]) AS k(project, group_key, id)
@@ -144,11 +142,7 @@ public sealed partial class PostgresProfileStore
                 FROM profiles p
                 JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(project, group_key, id)
                   ON p.project = k.project AND p.group_key = k.group_key AND p.id = k.id;
-                """);
-            select.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = projects });
-            select.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
-            select.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
-            batch.BatchCommands.Add(select);
+                """, Columns(keys.Keys)));
 
             foreach (var key in keys.Keys)
             {
@@ -264,16 +258,11 @@ public sealed partial class PostgresProfileStore
 
             if (deletes.Count > 0)
             {
-                var (projects, groupKeys, ids) = Columns(deletes);
-                var delete = new NpgsqlBatchCommand("""
+                write.BatchCommands.Add(KeysCommand("""
                     DELETE FROM profiles p
                     USING unnest($1::text[], $2::text[], $3::text[]) AS k(project, group_key, id)
                     WHERE p.project = k.project AND p.group_key = k.group_key AND p.id = k.id;
-                    """);
-                delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = projects });
-                delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = groupKeys });
-                delete.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
-                write.BatchCommands.Add(delete);
+                    """, Columns(deletes)));
             }
 
             heads.AddWrites(write);
@@ -304,7 +293,26 @@ public sealed partial class PostgresProfileStore
         return _working.Apply(update);
     }
 
-    private static (string[] Projects, string[] GroupKeys, string[] Ids) Columns(IEnumerable<ProfileKey> keys)
+    /// <summary>
+    /// A batch command whose parameters are the columns of some profile keys (<c>$1</c> projects,
+    /// <c>$2</c> group keys, <c>$3</c> ids, see <see cref="Columns"/>) and, when given, one value per
+    /// key (<c>$4</c>).
+    /// </summary>
+    internal static NpgsqlBatchCommand KeysCommand(string sql, (string[] Projects, string[] GroupKeys, string[] Ids) keys, long[]? values = null)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys.Projects });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys.GroupKeys });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys.Ids });
+        if (values is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = values });
+        }
+
+        return command;
+    }
+
+    internal static (string[] Projects, string[] GroupKeys, string[] Ids) Columns(IEnumerable<ProfileKey> keys)
     {
         var list = keys as IReadOnlyCollection<ProfileKey> ?? [.. keys];
         var projects = new string[list.Count];
