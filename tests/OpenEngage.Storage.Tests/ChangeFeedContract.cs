@@ -29,7 +29,7 @@ public abstract class ChangeFeedContract : StoreContract
     /// readable. Each read may wait: on PostgreSQL a committed change becomes readable once every
     /// older write transaction of the cluster has ended, and other tests write at the same time.
     /// </summary>
-    protected static async Task<(List<FeedChange> Changes, ChangePosition Next)> ReadAllAsync(IChangeFeed feed, ChangePosition after, int limit, int expected, string project = Project, string groupKey = "")
+    protected internal static async Task<(List<FeedChange> Changes, ChangePosition Next)> ReadAllAsync(IChangeFeed feed, ChangePosition after, int limit, int expected, string project = Project, string groupKey = "")
     {
         var all = new List<FeedChange>();
         while (all.Count < expected)
